@@ -1,0 +1,34 @@
+# `make demo` and `make test` work on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_ARGS ?= --env sqlite-chinook-v0 --max-docs 6 --instructions-per-doc 3 --max-steps 5
+
+.PHONY: install system-packages demo test clean
+
+$(BIN)/lbi: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(BIN)/lbi
+
+# Optional Debian packages (SQLite's HTML manual, the bubblewrap sandbox); best effort, never required.
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=""; for p in sqlite3-doc bubblewrap; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then echo "installing$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "could not install$$missing; going on without"; fi; \
+	fi
+
+demo: install system-packages
+	$(BIN)/lbi db up
+	$(BIN)/lbi synthesize $(DEMO_ARGS)
+
+test: install system-packages
+	$(BIN)/python -m pytest -q
+
+clean:
+	-$(BIN)/lbi db down
+	rm -rf $(VENV) *.egg-info

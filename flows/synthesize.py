@@ -1,0 +1,120 @@
+"""The synthesize flow (Algorithm 1): ingest -> self-instruct -> rollout -> backward -> committee.
+
+The flow only sequences tasks; each task reads and writes the store by id,
+so a second run with the same inputs makes no model call and adds no row,
+and a run killed anywhere resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger, unmapped
+from prefect.context import get_run_context
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.params import SynthesizeParams
+from lbi import runtime
+from lbi.config import Settings
+from lbi.envs import registry
+from lbi.errors import LbiError
+from lbi.models.endpoint import model_endpoint
+from lbi.store import documents, runs, stats
+from lbi.store.migrate import migrate
+from tasks.backward import label_spans
+from tasks.ingest import ingest_documents
+from tasks.judge import judge_trajectory_examples
+from tasks.outcome import Outcome
+from tasks.report import publish_report
+from tasks.rollout import roll_out
+from tasks.self_instruct import propose_tasks
+
+
+class SynthesisFailed(LbiError, RuntimeError):
+    """Some units of work failed on model errors; the rest is stored and a rerun resumes."""
+
+
+@flow(name="synthesize", task_runner=ThreadPoolTaskRunner(max_workers=16))
+def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
+    settings = Settings()
+    spec = registry.spec(params.env)
+    engine = runtime.store(settings)
+    migrate(engine)
+    with model_endpoint(settings) as base_url:
+        run_params = {
+            **params.model_dump(),
+            "docs": params.docs or [str(p) for p in spec.docs],
+            "model_base_url": base_url,
+            "generator_model": settings.generator_model,
+            "actor_model": settings.actor_model,
+            "committee": settings.committee,
+            "committee_policy": params.committee_policy or settings.committee_policy,
+        }
+        with engine.begin() as conn:
+            documents.upsert_environment(conn, spec=spec)
+            run_id = runs.create_run(
+                conn, flow="synthesize", environment_id=spec.id, params=run_params,
+                max_llm_calls=params.max_llm_calls, max_tokens=params.max_tokens, flow_run_id=_flow_run_id(),
+            )
+        try:
+            return _run_stages(run_id, params, run_params["docs"])
+        except BaseException as error:
+            with engine.begin() as conn:
+                if runs.get_run(conn, run_id=run_id)["status"] == "running":
+                    runs.finish_run(conn, run_id=run_id, status="failed", message=str(error)[:2000], totals={})
+            raise
+        finally:
+            runtime.release(run_id)
+
+
+def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[str, Any]:
+    logger = get_run_logger()
+    chunk_ids = ingest_documents(run_id, docs, params.max_docs, params.chunk_chars)
+    logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
+    stages: dict[str, Outcome] = {}
+    ids: list[int] = chunk_ids
+    for name, task, extra in (
+        ("self_instruct", propose_tasks, (unmapped(params.instructions_per_doc),)),
+        ("rollout", roll_out, (unmapped(params.max_steps),)),
+        ("backward", label_spans, (unmapped(params.max_span_steps),)),
+        ("judge", judge_trajectory_examples, ()),
+    ):
+        source = stages["rollout"].ids if name == "judge" else ids
+        futures = task.map(unmapped(run_id), source, *extra)
+        stages[name] = Outcome.merge([future.result() for future in futures])
+        ids = stages[name].ids
+        logger.info("run %d: %s produced %d ids", run_id, name, len(ids))
+        if stages[name].budget_message:
+            break
+    return _finish(run_id, chunk_ids, stages)
+
+
+def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> dict[str, Any]:
+    failures = [f for outcome in stages.values() for f in outcome.failures]
+    budget = next((o.budget_message for o in stages.values() if o.budget_message), None)
+    engine = runtime.for_run(run_id).engine
+    with engine.begin() as conn:
+        totals = stats.run_totals(
+            conn, run_id=run_id, chunk_ids=chunk_ids,
+            instruction_ids=stages.get("self_instruct", Outcome()).ids,
+            trajectory_ids=stages.get("rollout", Outcome()).ids,
+        )
+        if failures:
+            status = "failed"
+            message = f"{len(failures)} units failed on model errors; rerun to resume. First: {failures[0]}"
+        elif budget:
+            status, message = "budget_exhausted", budget
+        else:
+            status, message = "completed", None
+        runs.finish_run(conn, run_id=run_id, status=status, message=message, totals=totals)
+    publish_report(run_id, totals, status, message)
+    if status == "failed":
+        raise SynthesisFailed(message)
+    return {"run_id": run_id, "status": status, "message": message, "totals": totals}
+
+
+def _flow_run_id() -> str | None:
+    try:
+        return str(get_run_context().flow_run.id)
+    except Exception:
+        return None

@@ -1,0 +1,209 @@
+"""The `lbi` command line: thin; it parses, then calls flows or the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lbi.config import Settings
+from lbi.errors import LbiError
+
+app = typer.Typer(help="Learn-by-interact: synthesize agent data from an environment and its docs.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The Postgres store: embedded server lifecycle and migrations.", no_args_is_help=True)
+env_app = typer.Typer(help="Run an environment by hand.", no_args_is_help=True)
+offline_app = typer.Typer(help="The offline model: a deterministic OpenAI-compatible stand-in.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(env_app, name="env")
+app.add_typer(offline_app, name="offline-model")
+
+console = Console()
+EXIT_FAILED, EXIT_BUDGET = 1, 3
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _table(title: str, rows: dict[str, Any]) -> Table:
+    table = Table(title=title, show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in rows.items():
+        table.add_row(key.replace("_", " "), "-" if value is None else str(value))
+    return table
+
+
+@db_app.command("up")
+def db_up() -> None:
+    """Start the embedded Postgres (if LBI_DATABASE_URL is unset) and apply migrations."""
+    from lbi import runtime
+    from lbi.store.migrate import migrate
+
+    settings = Settings()
+    applied = migrate(runtime.store(settings))
+    where = settings.database_url and "configured server" or f"embedded server in {settings.pgdata}"
+    console.print(f"store ready ({where}); migrations applied now: {', '.join(applied) or 'none'}")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the embedded Postgres server."""
+    from lbi.store import embedded
+
+    settings = Settings()
+    if settings.database_url:
+        _fail("LBI_DATABASE_URL is set: that server is not ours to stop")
+    stopped = embedded.stop(settings.pgdata)
+    console.print("embedded Postgres stopped" if stopped else "embedded Postgres was not running")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the store's connection URL (starting the embedded server if needed)."""
+    from lbi.store.engine import database_url
+
+    print(database_url(Settings()))
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply pending migrations."""
+    from lbi import runtime
+    from lbi.store.migrate import migrate
+
+    applied = migrate(runtime.store(Settings()))
+    console.print(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
+
+
+@app.command()
+def envs() -> None:
+    """List registered environments."""
+    from lbi.envs import registry
+
+    table = Table("id", "family", "action language", "documentation")
+    for env_id in registry.registered():
+        spec = registry.spec(env_id)
+        table.add_row(spec.id, spec.family, spec.action_language, "\n".join(str(p) for p in spec.docs) or "-")
+    console.print(table)
+
+
+@env_app.command("run")
+def env_run(
+    env_id: str = typer.Argument(..., metavar="ENV", help="Environment id."),
+    action: list[str] = typer.Option([], "--action", "-a", help="An action to run; repeat for several."),
+) -> None:
+    """Reset the environment and run actions by hand, printing each observation."""
+    from lbi.envs import registry
+
+    with registry.make(env_id) as env:
+        console.rule("reset")
+        print(env.reset().text)
+        for number, text in enumerate(action, start=1):
+            result = env.step(text)
+            console.rule(f"action {number}" + (" [red](error)[/red]" if result.observation.error else ""))
+            console.print(text, style="bold", markup=False, highlight=False)
+            print(result.observation.text)
+            if result.done:
+                console.print("(episode done)")
+                break
+
+
+@app.command()
+def synthesize(
+    env: str = typer.Option("sqlite-chinook-v0", "--env", help="Environment id (see `lbi envs`)."),
+    docs: list[Path] = typer.Option([], "--docs", help="Document file or directory; repeatable. Default: the environment's docs."),
+    max_docs: Optional[int] = typer.Option(None, "--max-docs", min=1),
+    instructions_per_doc: int = typer.Option(3, "--instructions-per-doc", min=1, max=20),
+    max_steps: int = typer.Option(5, "--max-steps", min=1, max=50),
+    max_span_steps: Optional[int] = typer.Option(None, "--max-span-steps", min=1, help="Longest span relabeled."),
+    max_llm_calls: Optional[int] = typer.Option(None, "--max-llm-calls", min=0),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=0),
+    policy: Optional[str] = typer.Option(None, "--policy", help="unanimous | majority | any"),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+) -> None:
+    """Run the synthesize flow and print a summary."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    for path in docs:
+        if not path.exists():
+            _fail(f"--docs {path}: no such file or directory")
+    from flows.params import SynthesizeParams
+    from flows.synthesize import synthesize as synthesize_flow
+    from lbi import runtime
+    from lbi.progress import live_progress
+    from lbi.store.migrate import migrate
+
+    settings = Settings()
+    params = SynthesizeParams(
+        env=env, docs=[str(p.resolve()) for p in docs], max_docs=max_docs, instructions_per_doc=instructions_per_doc,
+        max_steps=max_steps, max_span_steps=max_span_steps, max_llm_calls=max_llm_calls, max_tokens=max_tokens,
+        committee_policy=policy,
+    )
+    engine = runtime.store(settings)
+    migrate(engine)
+    progress_console = Console(stderr=True)
+    with live_progress(engine, env, progress_console):
+        result = synthesize_flow(params)
+    if json_out:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        console.print(_table(f"run {result['run_id']} of {env}: {result['status']}", result["totals"]))
+    if result["status"] == "budget_exhausted":
+        console.print(f"[yellow]stopped:[/yellow] {result['message']}")
+        raise typer.Exit(EXIT_BUDGET)
+
+
+@app.command()
+def stats(
+    env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Counts per stage, keep rate, model calls and tokens (cached vs paid)."""
+    from lbi import runtime
+    from lbi.store import stats as store_stats
+    from lbi.store.migrate import migrate
+
+    engine = runtime.store(Settings())
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = store_stats.environment_stats(conn, environment_id=env)
+    if json_out:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        console.print("no data yet" + (f" for {env}" if env else "") + ": run `lbi synthesize` first")
+        return
+    for row in rows:
+        console.print(_table(row.pop("environment"), row))
+
+
+@offline_app.command("serve")
+def offline_serve(
+    port: int = typer.Option(8765, "--port"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0),
+    fault_rate: float = typer.Option(0.0, "--fault-rate", min=0.0, max=1.0),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Serve the offline model over HTTP (OpenAI chat-completions protocol)."""
+    from lbi.models.offline.server import serve
+
+    console.print(f"offline model on http://{host}:{port}/v1 (latency {latency_ms} ms, fault rate {fault_rate})")
+    serve(host=host, port=port, latency_ms=latency_ms, fault_rate=fault_rate, seed=seed)
+
+
+def main() -> None:
+    try:
+        app()
+    except LbiError as error:
+        console.print(f"[red]error:[/red] {error}")
+        sys.exit(EXIT_FAILED)

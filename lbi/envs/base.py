@@ -1,0 +1,80 @@
+"""The environment contract: what every environment offers the pipeline.
+
+An environment is a small Gym-like class. Synthesis and evaluation only ever
+call ``reset``, ``step`` and ``close``; everything an episode touches is a
+fresh copy made by ``reset``, and every action is untrusted input.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the agent sees after reset or after an action.
+
+    ``text`` is already bounded by the environment's output limit; ``error``
+    is true when the action failed (a SQL error, a non-zero exit code).
+    """
+
+    text: str
+    error: bool = False
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class StepResult:
+    observation: Observation
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-action bounds every environment enforces."""
+
+    action_timeout_s: float = 5.0
+    max_observation_chars: int = 2000
+    max_action_chars: int = 10_000
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """What synthesis needs to know about an environment besides running it."""
+
+    id: str
+    family: str
+    description: str
+    action_language: str
+    docs: tuple[Path, ...] = field(default_factory=tuple)
+    limits: Limits = field(default_factory=Limits)
+
+
+class Environment(ABC):
+    """One episode at a time: reset, then step until done, then close."""
+
+    spec: EnvSpec
+
+    @abstractmethod
+    def reset(self) -> Observation:
+        """Start a new episode from a fresh copy of the initial state."""
+
+    @abstractmethod
+    def step(self, action: str) -> StepResult:
+        """Run one untrusted action and return what it produced.
+
+        A forbidden, failing or timed-out action is not an exception: it
+        yields an observation with ``error=True`` naming what went wrong.
+        """
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release everything the episode holds (files, processes, handles)."""
+
+    def __enter__(self) -> "Environment":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,179 @@
+"""One client for every model role: cache, ledger, budget, bounded concurrency, retries.
+
+Every call goes through ``ModelClient.complete``. A request made before is
+answered from the store; a new one reserves a call from the run's budget,
+waits for a concurrency slot, and is retried with backoff on 429, 5xx,
+timeouts and broken answers, honouring Retry-After. Every attempt is a
+ledger row; only successes are ever served again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import openai
+import sqlalchemy as sa
+
+from lbi.errors import BudgetExhausted, ModelError
+from lbi.store import ledger
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    call_id: int | None
+    cached: bool
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    concurrency: int = 8
+    timeout_s: float = 60.0
+    max_retries: int = 5
+    temperature: float = 0.0
+    max_tokens: int = 1024
+    backoff_base_s: float = 0.25
+    backoff_max_s: float = 20.0
+
+
+def request_hash(request: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class ModelClient:
+    def __init__(self, *, engine: sa.Engine, base_url: str, api_key: str, run_id: int | None,
+                 options: ClientOptions = ClientOptions()) -> None:
+        self._engine = engine
+        self._run_id = run_id
+        self._options = options
+        self._secret = api_key
+        self.concurrency = options.concurrency
+        self._slots = threading.BoundedSemaphore(options.concurrency)
+        self._openai = openai.OpenAI(
+            base_url=base_url,
+            api_key=api_key,
+            max_retries=0,
+            timeout=options.timeout_s,
+            http_client=httpx.Client(
+                limits=httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency),
+                timeout=options.timeout_s,
+            ),
+        )
+
+    def complete(self, *, role: str, model: str, messages: list[dict[str, str]]) -> Completion:
+        request = {
+            "model": model,
+            "messages": messages,
+            "temperature": self._options.temperature,
+            "max_tokens": self._options.max_tokens,
+        }
+        key = request_hash(request)
+        with self._engine.begin() as conn:
+            hit = ledger.cached_answer(conn, request_hash=key)
+            if hit is not None:
+                ledger.record_cache_hit(conn, run_id=self._run_id, tokens=hit.prompt_tokens + hit.completion_tokens)
+                return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens)
+        return self._call_with_retries(role=role, request=request, key=key)
+
+    def _call_with_retries(self, *, role: str, request: dict[str, Any], key: str) -> Completion:
+        attempts = self._options.max_retries + 1
+        last_error = ""
+        for attempt in range(1, attempts + 1):
+            self._reserve(request["model"])
+            started = time.monotonic()
+            try:
+                with self._slots:
+                    response = self._openai.chat.completions.create(**request)
+                text = response.choices[0].message.content or ""
+                usage = response.usage
+                prompt_tokens = usage.prompt_tokens if usage else _estimate_tokens(request["messages"])
+                completion_tokens = usage.completion_tokens if usage else max(1, len(text) // 4)
+            except openai.APIStatusError as error:
+                last_error = self._scrub(f"HTTP {error.status_code}: {error.message}")
+                self._record_failure(role, request, key, attempt, started, last_error, error.status_code)
+                if error.status_code not in RETRYABLE_STATUS:
+                    raise ModelError(f"model '{request['model']}' refused the request: {last_error}") from None
+                delay = _retry_after(error.response.headers) or self._backoff(attempt)
+            except Exception as error:  # timeouts, resets, truncated or invalid bodies
+                last_error = self._scrub(f"{type(error).__name__}: {error}")
+                self._record_failure(role, request, key, attempt, started, last_error, None)
+                delay = self._backoff(attempt)
+            else:
+                with self._engine.begin() as conn:
+                    call_id = ledger.record_call(
+                        conn, request_hash=key, run_id=self._run_id, role=role, model=request["model"],
+                        request=request, status="ok", response_text=text, attempt=attempt,
+                        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                        latency_ms=_elapsed_ms(started),
+                    )
+                return Completion(text, call_id, False, prompt_tokens, completion_tokens)
+            if attempt < attempts:
+                log.info("model %s attempt %d failed (%s); retrying in %.2fs", request["model"], attempt, last_error, delay)
+                time.sleep(delay)
+        raise ModelError(f"model '{request['model']}' failed {attempts} times; last error: {last_error}")
+
+    def _reserve(self, model: str) -> None:
+        with self._engine.begin() as conn:
+            if ledger.reserve_call(conn, run_id=self._run_id):
+                return
+            calls, max_calls, tokens, max_tokens = ledger.budget_state(conn, run_id=self._run_id)
+        raise BudgetExhausted(
+            f"budget reached before calling '{model}': {calls} model calls (cap {max_calls or 'none'}),"
+            f" {tokens} tokens (cap {max_tokens or 'none'}); work done so far is kept, and a new run resumes it"
+        )
+
+    def _record_failure(self, role: str, request: dict, key: str, attempt: int, started: float,
+                        error: str, http_status: int | None) -> None:
+        with self._engine.begin() as conn:
+            ledger.record_call(
+                conn, request_hash=key, run_id=self._run_id, role=role, model=request["model"], request=request,
+                status="error", error=error, http_status=http_status, attempt=attempt, latency_ms=_elapsed_ms(started),
+            )
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self._options.backoff_max_s, self._options.backoff_base_s * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, "***") if self._secret else text
+
+    def close(self) -> None:
+        self._openai.close()
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return max(0.0, float(value) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value:
+        try:
+            return min(120.0, max(0.0, float(value)))
+        except ValueError:
+            return None
+    return None
+
+
+def _estimate_tokens(messages: list[dict[str, str]]) -> int:
+    return max(1, sum(len(m.get("content", "")) for m in messages) // 4)
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

@@ -1,0 +1,82 @@
+"""What a task needs to do its work for a run, built once per process from the run's row.
+
+Prefect tasks receive ids only; each process (the flow's, or a distributed
+worker's) rebuilds the store engine, the model client and the environment
+spec from the run's parameters and the LBI_* settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from lbi.config import Settings
+from lbi.envs import registry
+from lbi.envs.base import Environment, EnvSpec
+from lbi.models.client import ClientOptions, ModelClient
+from lbi.store import engine as store_engine
+from lbi.store import runs
+
+
+@dataclass(frozen=True)
+class Runtime:
+    run_id: int
+    engine: sa.Engine
+    client: ModelClient
+    params: dict[str, Any]
+    spec: EnvSpec
+
+    def make_env(self) -> Environment:
+        return registry.make(self.params["env"])
+
+
+@cache
+def engine_for(url: str, pool_size: int) -> sa.Engine:
+    return store_engine.create_engine(url, pool_size=pool_size)
+
+
+def store(settings: Settings) -> sa.Engine:
+    return engine_for(store_engine.database_url(settings), settings.model_concurrency + 8)
+
+
+def client_options(settings: Settings) -> ClientOptions:
+    return ClientOptions(
+        concurrency=settings.model_concurrency,
+        timeout_s=settings.model_timeout_s,
+        max_retries=settings.model_max_retries,
+        temperature=settings.model_temperature,
+        max_tokens=settings.model_max_tokens,
+    )
+
+
+_lock = threading.Lock()
+_runtimes: dict[int, Runtime] = {}
+
+
+def for_run(run_id: int) -> Runtime:
+    with _lock:
+        if run_id not in _runtimes:
+            settings = Settings()
+            engine = store(settings)
+            with engine.connect() as conn:
+                params = runs.get_run(conn, run_id=run_id)["params"]
+            client = ModelClient(
+                engine=engine,
+                base_url=params["model_base_url"],
+                api_key=settings.model_api_key.get_secret_value(),
+                run_id=run_id,
+                options=client_options(settings),
+            )
+            _runtimes[run_id] = Runtime(run_id, engine, client, params, registry.spec(params["env"]))
+        return _runtimes[run_id]
+
+
+def release(run_id: int) -> None:
+    with _lock:
+        runtime = _runtimes.pop(run_id, None)
+    if runtime is not None:
+        runtime.client.close()

@@ -1,0 +1,17 @@
+"""Model answers that did not follow their role's contract, one row per stage, subject and model."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def record_failed_generation(conn: sa.Connection, *, stage: str, subject: str, model: str, reason: str,
+                             answer: str, run_id: int) -> None:
+    conn.execute(
+        sa.text(
+            "INSERT INTO lbi.failed_generations (stage, subject, model, reason, answer, run_id)"
+            " VALUES (:stage, :subject, :model, :reason, :answer, :run) ON CONFLICT DO NOTHING"
+        ),
+        {"stage": stage, "subject": subject, "model": model, "reason": reason, "answer": answer[:20_000],
+         "run": run_id},
+    )

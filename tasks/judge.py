@@ -1,0 +1,65 @@
+"""Committee filter: every judge rates every example on four criteria; the policy decides."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from lbi import runtime
+from lbi.prompts import judge
+from lbi.prompts.parsing import ParseFailure
+from lbi.store import examples, failures, trajectories
+from tasks.outcome import Outcome, for_each
+
+
+def committee_accepts(policy: str, committee: list[str], acceptance: dict[str, bool]) -> bool:
+    """A judge missing from ``acceptance`` (no usable verdict) counts as not accepting."""
+    votes = [acceptance.get(name, False) for name in committee]
+    if policy == "unanimous":
+        return all(votes)
+    if policy == "majority":
+        return sum(votes) * 2 > len(votes)
+    if policy == "any":
+        return any(votes)
+    raise ValueError(f"unknown committee policy {policy!r} (unanimous, majority or any)")
+
+
+@task(name="committee-filter", cache_policy=NONE)
+def judge_trajectory_examples(run_id: int, trajectory_id: int) -> Outcome:
+    """Judge the examples of one trajectory; returns the ids of those decided."""
+    rt = runtime.for_run(run_id)
+    committee: list[str] = rt.params["committee"]
+    policy: str = rt.params["committee_policy"]
+    with rt.engine.connect() as conn:
+        trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
+        example_ids = examples.example_ids(conn, trajectory_id=trajectory_id)
+
+    def work(example_id: int) -> list[int]:
+        with rt.engine.connect() as conn:
+            example = examples.example_for_judging(conn, example_id=example_id)
+            already = examples.judged_by(conn, example_id=example_id)
+        start, turns = trajectory.span(example.start_step, example.end_step)
+        messages = judge.build(rt.spec, example.instruction, start, turns)
+        for name in committee:
+            if name in already:
+                continue
+            answer = rt.client.complete(role="judge", model=name, messages=messages)
+            parsed = judge.parse(answer.text)
+            with rt.engine.begin() as conn:
+                if isinstance(parsed, ParseFailure):
+                    failures.record_failed_generation(
+                        conn, stage="judge", subject=f"example:{example_id}", model=name,
+                        reason=parsed.reason, answer=parsed.answer, run_id=run_id,
+                    )
+                else:
+                    examples.add_verdicts(
+                        conn, example_id=example_id, judge=name,
+                        verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed], run_id=run_id,
+                    )
+        with rt.engine.begin() as conn:
+            acceptance = examples.judge_acceptance(conn, example_id=example_id)
+            accepted = committee_accepts(policy, committee, acceptance)
+            examples.decide(conn, example_id=example_id, status="accepted" if accepted else "rejected", policy=policy)
+        return [example_id]
+
+    return for_each(example_ids, work, subject=lambda e: f"example {e}", workers=rt.client.concurrency)

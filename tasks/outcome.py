@@ -1,0 +1,50 @@
+"""What every stage task returns: the ids it produced, and why it stopped short if it did."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, TypeVar
+
+from lbi.errors import BudgetExhausted, ModelError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome:
+    ids: list[int] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    budget_message: str | None = None
+
+    @classmethod
+    def merge(cls, outcomes: list["Outcome"]) -> "Outcome":
+        merged = cls()
+        for outcome in outcomes:
+            merged.ids.extend(i for i in outcome.ids if i not in merged.ids)
+            merged.failures.extend(outcome.failures)
+            merged.budget_message = merged.budget_message or outcome.budget_message
+        return merged
+
+
+def guarded(subject: str, work: Callable[[], list[int]]) -> Outcome:
+    """Run one unit of stage work; a spent budget or a failing model stops only this unit."""
+    try:
+        return Outcome(ids=work())
+    except BudgetExhausted as error:
+        return Outcome(budget_message=str(error))
+    except ModelError as error:
+        log.warning("%s: %s", subject, error)
+        return Outcome(failures=[f"{subject}: {error}"])
+
+
+def for_each(items: list[T], work: Callable[[T], list[int]], *, subject: Callable[[T], str],
+             workers: int) -> Outcome:
+    """Run ``work`` over items on a few threads (the model client bounds real concurrency)."""
+    if not items:
+        return Outcome()
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        outcomes = list(pool.map(lambda item: guarded(subject(item), lambda: work(item)), items))
+    return Outcome.merge(outcomes)

@@ -1,0 +1,46 @@
+"""Rollout: the actor acts in a fresh episode for one instruction; the trajectory is stored whole."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from lbi import runtime
+from lbi.agent.loop import run_episode
+from lbi.store import failures, instructions, trajectories
+from lbi.store.trajectories import StoredStep
+from tasks.outcome import Outcome, guarded
+
+
+@task(name="rollout", cache_policy=NONE)
+def roll_out(run_id: int, instruction_id: int, max_steps: int) -> Outcome:
+    rt = runtime.for_run(run_id)
+    model = rt.params["actor_model"]
+
+    def work() -> list[int]:
+        with rt.engine.connect() as conn:
+            existing = trajectories.find(conn, instruction_id=instruction_id, actor_model=model)
+            if existing is not None:
+                return [existing]
+            instruction = instructions.instruction_text(conn, instruction_id=instruction_id)
+        with rt.make_env() as env:
+            episode = run_episode(env, client=rt.client, model=model, instruction=instruction, max_steps=max_steps)
+        steps, previous = [], None
+        for idx, step in enumerate(episode.steps, start=1):
+            key = (step.action, step.observation)
+            steps.append(StoredStep(idx, step.reason, step.action, step.observation, step.observation_error,
+                                    repeats_previous=key == previous))
+            previous = key
+        with rt.engine.begin() as conn:
+            if episode.failed_answer is not None:
+                failures.record_failed_generation(
+                    conn, stage="rollout", subject=f"instruction:{instruction_id}:step:{len(steps) + 1}",
+                    model=model, reason=episode.error or "", answer=episode.failed_answer, run_id=run_id,
+                )
+            return [trajectories.save(
+                conn, instruction_id=instruction_id, environment_id=rt.spec.id, actor_model=model,
+                status=episode.status, error=episode.error, initial_observation=episode.initial_observation,
+                steps=steps, run_id=run_id,
+            )]
+
+    return guarded(f"instruction {instruction_id}", work)

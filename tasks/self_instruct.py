@@ -1,0 +1,36 @@
+"""Self-instruct: N tasks proposed per documentation chunk."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from lbi import runtime
+from lbi.prompts import self_instruct
+from lbi.prompts.parsing import ParseFailure
+from lbi.store import documents, failures, instructions
+from tasks.outcome import Outcome, guarded
+
+
+@task(name="self-instruct", cache_policy=NONE)
+def propose_tasks(run_id: int, chunk_id: int, n: int) -> Outcome:
+    rt = runtime.for_run(run_id)
+    model = rt.params["generator_model"]
+
+    def work() -> list[int]:
+        with rt.engine.connect() as conn:
+            text = documents.chunk_text(conn, chunk_id=chunk_id)
+        answer = rt.client.complete(role="self_instruct", model=model, messages=self_instruct.build(rt.spec, text, n))
+        parsed = self_instruct.parse(answer.text, n)
+        with rt.engine.begin() as conn:
+            if isinstance(parsed, ParseFailure):
+                failures.record_failed_generation(
+                    conn, stage="self_instruct", subject=f"chunk:{chunk_id}", model=model,
+                    reason=parsed.reason, answer=parsed.answer, run_id=run_id,
+                )
+                return []
+            return instructions.add_self_instruct(
+                conn, environment_id=rt.spec.id, chunk_id=chunk_id, texts=parsed, run_id=run_id
+            )
+
+    return guarded(f"chunk {chunk_id}", work)

@@ -1,0 +1,94 @@
+"""Shared fixtures: a real embedded Postgres (a fresh database per test), the offline model
+over real HTTP, and a temporary Prefect server for flows."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from lbi.store import embedded
+from lbi.store.migrate import migrate
+
+TEMPLATE = "lbi_template"
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def lbi_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lbi-home")
+
+
+@pytest.fixture(scope="session")
+def pg_info(lbi_home: Path) -> Iterator[embedded.PostmasterInfo]:
+    pgdata = lbi_home / "pgdata"
+    embedded.start(pgdata)
+    yield embedded.running_info(pgdata.resolve())
+    embedded.stop(pgdata)
+
+
+def _admin(info: embedded.PostmasterInfo) -> psycopg.Connection:
+    return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
+                           autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_info: embedded.PostmasterInfo) -> str:
+    with _admin(pg_info) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    engine = sa.create_engine(embedded.url_for(pg_info, TEMPLATE))
+    migrate(engine)
+    engine.dispose()
+    return TEMPLATE
+
+
+@pytest.fixture
+def store_url(pg_info: embedded.PostmasterInfo, template_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh, migrated database for this test; LBI_DATABASE_URL points at it."""
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    with _admin(pg_info) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    url = embedded.url_for(pg_info, name)
+    monkeypatch.setenv("LBI_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(store_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def offline_model() -> Iterator[str]:
+    from lbi.models.offline.server import running
+
+    with running() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def lbi_env(store_url: str, offline_model: str, lbi_home: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """LBI_* settings for a test: its own database, the offline model, a private home."""
+    monkeypatch.setenv("LBI_MODEL_BASE_URL", offline_model)
+    monkeypatch.setenv("LBI_HOME", str(lbi_home))
+    monkeypatch.setenv("LBI_MODEL_CONCURRENCY", "4")
+    monkeypatch.setenv("LBI_MODEL_MAX_RETRIES", "4")
+    return {"LBI_DATABASE_URL": store_url, "LBI_MODEL_BASE_URL": offline_model, "LBI_HOME": str(lbi_home)}
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """A temporary Prefect server for the whole session; its URL for subprocesses."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_URL.value()

@@ -1,0 +1,118 @@
+"""The model client against real HTTP: cache, ledger, retries, budget, secrets."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from lbi.errors import BudgetExhausted, ModelError
+from lbi.models.client import ClientOptions, ModelClient
+from lbi.store import runs
+from tests.models.scripted_server import Reply, scripted
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+FAST = ClientOptions(concurrency=2, timeout_s=2, max_retries=3, backoff_base_s=0.01, backoff_max_s=0.05)
+
+
+def _run(store: sa.Engine, **caps: int | None) -> int:
+    with store.begin() as conn:
+        return runs.create_run(conn, flow="test", environment_id=None, params={},
+                               max_llm_calls=caps.get("calls"), max_tokens=caps.get("tokens"))
+
+
+def _client(store: sa.Engine, base_url: str, run_id: int, api_key: str = "sk-test-secret") -> ModelClient:
+    return ModelClient(engine=store, base_url=base_url, api_key=api_key, run_id=run_id, options=FAST)
+
+
+def _ledger(store: sa.Engine) -> list[sa.Row]:
+    with store.connect() as conn:
+        return conn.execute(sa.text("SELECT * FROM lbi.llm_calls ORDER BY id")).all()
+
+
+def test_second_identical_request_is_served_from_the_store(store: sa.Engine) -> None:
+    run_id = _run(store)
+    with scripted([Reply(content="first answer")]) as (url, seen):
+        client = _client(store, url, run_id)
+        first = client.complete(role="r", model="m", messages=MESSAGES)
+        second = client.complete(role="r", model="m", messages=MESSAGES)
+    assert (first.text, first.cached) == ("first answer", False)
+    assert (second.text, second.cached, second.call_id) == ("first answer", True, first.call_id)
+    assert len(seen) == 1
+    with store.connect() as conn:
+        run = runs.get_run(conn, run_id=run_id)
+    assert (run["llm_calls"], run["cache_hits"], run["tokens"], run["cached_tokens"]) == (1, 1, 15, 15)
+
+
+def test_429_with_retry_after_then_success(store: sa.Engine) -> None:
+    run_id = _run(store)
+    replies = [Reply(status=429, headers={"Retry-After": "0.3"}), Reply(content="ok now")]
+    with scripted(replies) as (url, seen):
+        started = time.monotonic()
+        answer = _client(store, url, run_id).complete(role="r", model="m", messages=MESSAGES)
+        waited = time.monotonic() - started
+    assert answer.text == "ok now" and len(seen) == 2
+    assert waited >= 0.3, "Retry-After was not honoured"
+    rows = _ledger(store)
+    assert [(r.status, r.http_status, r.attempt) for r in rows] == [("error", 429, 1), ("ok", None, 2)]
+
+
+def test_failures_are_never_cached_as_answers(store: sa.Engine) -> None:
+    run_id = _run(store)
+    with scripted([Reply(status=500)]) as (url, _):
+        with pytest.raises(ModelError, match="failed 4 times"):
+            _client(store, url, run_id).complete(role="r", model="m", messages=MESSAGES)
+    with scripted([Reply(content="recovered")]) as (url, seen):
+        answer = _client(store, url, run_id).complete(role="r", model="m", messages=MESSAGES)
+    assert answer.text == "recovered" and not answer.cached and len(seen) == 1
+
+
+def test_truncated_body_is_retried(store: sa.Engine) -> None:
+    run_id = _run(store)
+    with scripted([Reply(raw_body=b'{"id": "x", "choi'), Reply(content="whole")]) as (url, _):
+        answer = _client(store, url, run_id).complete(role="r", model="m", messages=MESSAGES)
+    assert answer.text == "whole"
+    assert [r.status for r in _ledger(store)] == ["error", "ok"]
+
+
+def test_client_error_is_not_retried_and_names_the_model(store: sa.Engine) -> None:
+    run_id = _run(store)
+    with scripted([Reply(status=404)]) as (url, seen):
+        with pytest.raises(ModelError, match="'m' refused the request: HTTP 404"):
+            _client(store, url, run_id).complete(role="r", model="m", messages=MESSAGES)
+    assert len(seen) == 1
+
+
+def test_budget_cap_stops_before_the_call(store: sa.Engine) -> None:
+    run_id = _run(store, calls=2)
+    with scripted([Reply(content="a")]) as (url, seen):
+        client = _client(store, url, run_id)
+        client.complete(role="r", model="m", messages=[{"role": "user", "content": "1"}])
+        client.complete(role="r", model="m", messages=[{"role": "user", "content": "2"}])
+        with pytest.raises(BudgetExhausted, match=r"2 model calls \(cap 2\)"):
+            client.complete(role="r", model="m", messages=[{"role": "user", "content": "3"}])
+        cached = client.complete(role="r", model="m", messages=[{"role": "user", "content": "1"}])
+    assert len(seen) == 2 and cached.cached
+
+
+def test_token_cap(store: sa.Engine) -> None:
+    run_id = _run(store, tokens=20)
+    with scripted([Reply(content="a")]) as (url, _):
+        client = _client(store, url, run_id)
+        client.complete(role="r", model="m", messages=[{"role": "user", "content": "1"}])
+        client.complete(role="r", model="m", messages=[{"role": "user", "content": "2"}])
+        with pytest.raises(BudgetExhausted, match="30 tokens"):
+            client.complete(role="r", model="m", messages=[{"role": "user", "content": "3"}])
+
+
+def test_api_key_reaches_the_server_but_never_the_store(store: sa.Engine) -> None:
+    run_id = _run(store)
+    with scripted([Reply(status=401), Reply(content="x")]) as (url, seen):
+        with pytest.raises(ModelError):
+            _client(store, url, run_id, api_key="sk-very-secret-key").complete(role="r", model="m", messages=MESSAGES)
+    assert seen[0]["authorization"] == "Bearer sk-very-secret-key"
+    with store.connect() as conn:
+        dump = conn.execute(sa.text("SELECT string_agg(t::text, ' ') FROM lbi.llm_calls t")).scalar()
+        runs_dump = conn.execute(sa.text("SELECT string_agg(t::text, ' ') FROM lbi.runs t")).scalar()
+    assert "sk-very-secret-key" not in dump and "sk-very-secret-key" not in runs_dump
