@@ -92,7 +92,8 @@ def envs() -> None:
     table = Table("id", "family", "action language", "documentation")
     for env_id in registry.registered():
         spec = registry.spec(env_id)
-        table.add_row(spec.id, spec.family, spec.action_language, "\n".join(str(p) for p in spec.docs) or "-")
+        folders = sorted({str(p.parent if p.is_file() else p) for p in spec.docs})
+        table.add_row(spec.id, spec.family, spec.action_language, f"{len(spec.docs)} sources in " + ", ".join(folders))
     console.print(table)
 
 
@@ -133,6 +134,7 @@ def synthesize(
 ) -> None:
     """Run the synthesize flow and print a summary."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     for path in docs:
         if not path.exists():
             _fail(f"--docs {path}: no such file or directory")

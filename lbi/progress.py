@@ -42,7 +42,7 @@ def live_progress(engine: sa.Engine, environment_id: str, console: Console) -> I
     with engine.connect() as conn:
         since = runs.last_run_id(conn)
     stop = threading.Event()
-    with Live(Text("starting ..."), console=console, refresh_per_second=4, transient=False) as live:
+    with Live(Text("starting ..."), console=console, refresh_per_second=4, transient=True) as live:
         def poll() -> None:
             while not stop.wait(0.5):
                 try:
@@ -57,4 +57,3 @@ def live_progress(engine: sa.Engine, environment_id: str, console: Console) -> I
         finally:
             stop.set()
             thread.join()
-            live.update(_line(engine, environment_id, since))

@@ -146,6 +146,7 @@ CREATE TABLE lbi.verdicts (
 
 -- The model-call ledger, which is also the cache: a successful call's answer
 -- is served again for the same request hash; failures are rows, never answers.
+-- Every paid attempt is a row (two processes racing on one request make two).
 CREATE TABLE lbi.llm_calls (
     id                 bigserial PRIMARY KEY,
     request_hash       text NOT NULL,
@@ -163,7 +164,7 @@ CREATE TABLE lbi.llm_calls (
     latency_ms         integer NOT NULL DEFAULT 0,
     created_at         timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX llm_calls_cache ON lbi.llm_calls (request_hash) WHERE status = 'ok';
+CREATE INDEX llm_calls_cache ON lbi.llm_calls (request_hash, id) WHERE status = 'ok';
 CREATE INDEX llm_calls_run ON lbi.llm_calls (run_id);
 
 -- A model answer that did not follow its role's contract, per stage and subject.

@@ -15,8 +15,9 @@ import logging
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import httpx
 import openai
@@ -63,6 +64,8 @@ class ModelClient:
         self._secret = api_key
         self.concurrency = options.concurrency
         self._slots = threading.BoundedSemaphore(options.concurrency)
+        self._inflight: dict[str, tuple[threading.Lock, int]] = {}
+        self._inflight_guard = threading.Lock()
         self._openai = openai.OpenAI(
             base_url=base_url,
             api_key=api_key,
@@ -82,12 +85,38 @@ class ModelClient:
             "max_tokens": self._options.max_tokens,
         }
         key = request_hash(request)
+        cached = self._from_cache(key)
+        if cached is not None:
+            return cached
+        with self._single_flight(key):  # identical requests in flight at once are paid for once
+            cached = self._from_cache(key)
+            if cached is not None:
+                return cached
+            return self._call_with_retries(role=role, request=request, key=key)
+
+    def _from_cache(self, key: str) -> Completion | None:
         with self._engine.begin() as conn:
             hit = ledger.cached_answer(conn, request_hash=key)
-            if hit is not None:
-                ledger.record_cache_hit(conn, run_id=self._run_id, tokens=hit.prompt_tokens + hit.completion_tokens)
-                return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens)
-        return self._call_with_retries(role=role, request=request, key=key)
+            if hit is None:
+                return None
+            ledger.record_cache_hit(conn, run_id=self._run_id, tokens=hit.prompt_tokens + hit.completion_tokens)
+        return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens)
+
+    @contextmanager
+    def _single_flight(self, key: str) -> Iterator[None]:
+        with self._inflight_guard:
+            lock, users = self._inflight.get(key, (threading.Lock(), 0))
+            self._inflight[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._inflight_guard:
+                lock, users = self._inflight[key]
+                if users == 1:
+                    del self._inflight[key]
+                else:
+                    self._inflight[key] = (lock, users - 1)
 
     def _call_with_retries(self, *, role: str, request: dict[str, Any], key: str) -> Completion:
         attempts = self._options.max_retries + 1

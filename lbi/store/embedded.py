@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 
+import psutil
 import psycopg
 
 with warnings.catch_warnings():  # the package warns about XDG_RUNTIME_DIR at import; it is not used here
@@ -96,6 +97,7 @@ def _initialize_and_start(pgdata: Path) -> None:
     extra = {"user": user} if user else {}
     try:
         if not (pgdata / "PG_VERSION").exists():
+            _stop_orphans(pgdata)
             pg.initdb(["--auth=trust", "--encoding=UTF8", "--locale=C", "-U", "postgres"], pgdata=pgdata, **extra)
         options = f"-h '' -k {socket_dir} -c max_connections=300 -c shared_buffers=256MB"
         pg.pg_ctl(["-w", "-t", "60", "-o", options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, timeout=90, **extra)
@@ -103,6 +105,18 @@ def _initialize_and_start(pgdata: Path) -> None:
         log = pgdata / "log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise StoreError(f"could not start embedded Postgres in {pgdata}: {error}\n{tail}") from error
+
+
+def _stop_orphans(pgdata: Path) -> None:
+    """Stop servers still running on a data directory that was deleted under them.
+
+    Such a server shuts down on its own some time later and then removes the
+    socket file that a new server on the same path is using.
+    """
+    for process in psutil.process_iter(attrs=["name", "cmdline"]):
+        if process.info["name"] == "postgres" and str(pgdata) in (process.info["cmdline"] or []):
+            process.kill()
+            process.wait(5)
 
 
 def _ensure_database(info: PostmasterInfo) -> None:

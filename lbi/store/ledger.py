@@ -20,7 +20,7 @@ def cached_answer(conn: sa.Connection, *, request_hash: str) -> CachedAnswer | N
     row = conn.execute(
         sa.text(
             "SELECT id, response_text, prompt_tokens, completion_tokens FROM lbi.llm_calls"
-            " WHERE request_hash = :h AND status = 'ok'"
+            " WHERE request_hash = :h AND status = 'ok' ORDER BY id LIMIT 1"
         ),
         {"h": request_hash},
     ).first()
@@ -75,22 +75,22 @@ def record_call(
     prompt_tokens: int = 0,
     completion_tokens: int = 0,
     latency_ms: int = 0,
-) -> int | None:
-    """Write one ledger row; a second success for the same request keeps the first (returns None)."""
+) -> int:
+    """Write one ledger row; the first success for a request is the one the cache serves."""
     call_id = conn.execute(
         sa.text(
             "INSERT INTO lbi.llm_calls (request_hash, run_id, role, model, status, request, response_text, error,"
             " http_status, attempt, prompt_tokens, completion_tokens, latency_ms)"
             " VALUES (:h, :r, :role, :model, :status, CAST(:request AS jsonb), :text, :error, :http, :attempt,"
             " :pt, :ct, :lat)"
-            " ON CONFLICT (request_hash) WHERE status = 'ok' DO NOTHING RETURNING id"
+            " RETURNING id"
         ),
         {
             "h": request_hash, "r": run_id, "role": role, "model": model, "status": status,
             "request": json.dumps(request), "text": response_text, "error": error, "http": http_status,
             "attempt": attempt, "pt": prompt_tokens, "ct": completion_tokens, "lat": latency_ms,
         },
-    ).scalar()
+    ).scalar_one()
     if run_id is not None and status == "ok":
         conn.execute(
             sa.text("UPDATE lbi.runs SET tokens = tokens + :t WHERE id = :r"),
