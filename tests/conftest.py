@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import psycopg
 import pytest
@@ -49,12 +49,22 @@ def template_db(pg_info: embedded.PostmasterInfo) -> str:
 
 
 @pytest.fixture
-def store_url(pg_info: embedded.PostmasterInfo, template_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def new_store_url(pg_info: embedded.PostmasterInfo, template_db: str) -> Callable[[], str]:
+    """Makes fresh, migrated databases; returns their URLs."""
+
+    def make() -> str:
+        name = f"test_{os.getpid()}_{next(_numbers)}"
+        with _admin(pg_info) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        return embedded.url_for(pg_info, name)
+
+    return make
+
+
+@pytest.fixture
+def store_url(new_store_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh, migrated database for this test; LBI_DATABASE_URL points at it."""
-    name = f"test_{os.getpid()}_{next(_numbers)}"
-    with _admin(pg_info) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    url = embedded.url_for(pg_info, name)
+    url = new_store_url()
     monkeypatch.setenv("LBI_DATABASE_URL", url)
     return url
 

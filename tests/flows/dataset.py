@@ -1,0 +1,36 @@
+"""Read a store back as content (ids aside), to compare runs made in different databases."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+DATA_TABLES = ("documents", "environment_documents", "doc_chunks", "instructions", "instruction_sources",
+               "trajectories", "steps", "examples", "verdicts", "failed_generations", "skipped_documents")
+
+
+def row_counts(engine: sa.Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM lbi.{t}")).scalar_one() for t in DATA_TABLES}
+        counts["paid_calls"] = conn.execute(sa.text("SELECT count(*) FROM lbi.llm_calls WHERE status = 'ok'")).scalar_one()
+    return counts
+
+
+def examples(engine: sa.Engine) -> set[tuple]:
+    """Every example as (task it came from, span, kind, instruction, status)."""
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text("""
+            SELECT src.text, e.start_step, e.end_step, e.kind, i.text, e.status
+            FROM lbi.examples e
+            JOIN lbi.instructions i ON i.id = e.instruction_id
+            JOIN lbi.trajectories t ON t.id = e.trajectory_id
+            JOIN lbi.instructions src ON src.id = t.instruction_id
+        """)).all())
+
+
+def trajectories(engine: sa.Engine) -> set[tuple]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text("""
+            SELECT i.text, t.status, string_agg(s.action || ' => ' || s.observation, ' || ' ORDER BY s.idx)
+            FROM lbi.trajectories t JOIN lbi.instructions i ON i.id = t.instruction_id
+            LEFT JOIN lbi.steps s ON s.trajectory_id = t.id GROUP BY i.text, t.status
+        """)).all())
