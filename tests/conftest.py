@@ -15,6 +15,10 @@ import sqlalchemy as sa
 from lbi.store import embedded
 from lbi.store.migrate import migrate
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
 TEMPLATE = "lbi_template"
 _numbers = itertools.count()
 

@@ -1,0 +1,3 @@
+from lbi.cli import main
+
+main()
