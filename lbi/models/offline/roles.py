@@ -1,0 +1,77 @@
+"""The offline model's roles: reads the prompt, picks the action-language skill, answers in the role's format."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Sequence
+
+from lbi.models.offline.judging import judge
+from lbi.models.offline.prompt_reading import (
+    Prompt, actor_history, between, instruction_of, read_prompt, requested_count, task_of, trajectory_of,
+)
+from lbi.models.offline.seeding import seeded_random
+from lbi.models.offline.skill import ActionSkill, skill_for
+
+
+def role_of(messages: Sequence[dict[str, str]]) -> str:
+    return read_prompt(messages).role or "unknown"
+
+
+def answer(messages: Sequence[dict[str, str]], *, model: str, seed: int) -> str:
+    """The answer: a pure function of (seed, model, messages)."""
+    prompt = read_prompt(messages)
+    role = _ROLES.get(prompt.role)
+    if role is None:
+        return ("Hello! I'm the offline stand-in model. I'm not sure what you need from me here; "
+                "could you tell me a little more about what you would like?")
+    skill = skill_for(prompt.action_language)
+    if skill is None:
+        return (f"I'm sorry, the offline model has no skill for the action language "
+                f"'{prompt.action_language or 'unknown'}', so I cannot answer as the {prompt.role}.")
+    return role(prompt, skill, (seed, model, prompt.role))
+
+
+def _propose(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
+    document = between(prompt.user, "<document>\n", "\n</document>")
+    count = requested_count(prompt.user)
+    tasks = skill.propose_tasks(document, count, seeded_random(*key, document, count))
+    return json.dumps({"tasks": tasks}, ensure_ascii=False)
+
+
+def _act(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
+    task = task_of(prompt.user)
+    history = actor_history(prompt.user)
+    reason, action = skill.next_action(task, history, seeded_random(*key, task))
+    return f"REASON: {reason}\nACTION: {action}"
+
+
+def _label_task(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
+    turns = trajectory_of(prompt.user)
+    if not turns:
+        return json.dumps({"instruction": "Look at the initial state of the environment."})
+    return json.dumps({"instruction": skill.task_instruction(turns, seeded_random(*key, prompt.user))},
+                      ensure_ascii=False)
+
+
+def _label_replicate(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
+    turns = trajectory_of(prompt.user)
+    if not turns:
+        return json.dumps({"summary": ["No action was taken."],
+                           "instruction": "Look at the initial state of the environment."})
+    summary, instruction = skill.replicate(turns, seeded_random(*key, prompt.user))
+    return json.dumps({"summary": summary, "instruction": instruction}, ensure_ascii=False)
+
+
+def _judge(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
+    turns = trajectory_of(prompt.user)
+    verdicts = judge(instruction_of(prompt.user), turns, skill, seeded_random(*key, prompt.user))
+    return json.dumps(verdicts, ensure_ascii=False)
+
+
+_ROLES: dict[str, Callable[[Prompt, ActionSkill, tuple], str]] = {
+    "task-proposer": _propose,
+    "actor": _act,
+    "task-labeler": _label_task,
+    "replicate-labeler": _label_replicate,
+    "judge": _judge,
+}
