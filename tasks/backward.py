@@ -38,14 +38,19 @@ def label_spans(run_id: int, trajectory_id: int, max_span_steps: int | None) -> 
         first, last = clean[i], clean[j]
         if (first.idx, last.idx, kind) in done:
             return [done[(first.idx, last.idx, kind)]]
+        subject = f"trajectory:{trajectory_id}:{first.idx}-{last.idx}:{kind}"
+        with rt.engine.connect() as conn:
+            if model in failures.failed_models(conn, stage="backward", subject=subject):
+                return []
         start, turns = trajectory.span(first.idx, last.idx)
-        answer = rt.client.complete(role=f"label_{kind}", model=model, messages=label.build(rt.spec, kind, start, turns))
-        parsed = label.parse(answer.text, kind)
+        answer = rt.client.complete(role=f"label_{kind}", model=model, messages=label.build(rt.spec, kind, start, turns),
+                                    parse=lambda text: label.parse(text, kind))
+        parsed = answer.parsed
         with rt.engine.begin() as conn:
             if isinstance(parsed, ParseFailure):
                 failures.record_failed_generation(
-                    conn, stage="backward", subject=f"trajectory:{trajectory_id}:{first.idx}-{last.idx}:{kind}",
-                    model=model, reason=parsed.reason, answer=parsed.answer, run_id=run_id,
+                    conn, stage="backward", subject=subject, model=model, reason=parsed.reason,
+                    answer=parsed.answer, run_id=run_id,
                 )
                 return []
             return [examples.add_example(

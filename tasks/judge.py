@@ -35,20 +35,21 @@ def judge_trajectory_examples(run_id: int, trajectory_id: int) -> Outcome:
         example_ids = examples.example_ids(conn, trajectory_id=trajectory_id)
 
     def work(example_id: int) -> list[int]:
+        subject = f"example:{example_id}"
         with rt.engine.connect() as conn:
             example = examples.example_for_judging(conn, example_id=example_id)
             already = examples.judged_by(conn, example_id=example_id)
+            already |= failures.failed_models(conn, stage="judge", subject=subject)
         start, turns = trajectory.span(example.start_step, example.end_step)
         messages = judge.build(rt.spec, example.instruction, start, turns)
         for name in committee:
             if name in already:
                 continue
-            answer = rt.client.complete(role="judge", model=name, messages=messages)
-            parsed = judge.parse(answer.text)
+            parsed = rt.client.complete(role="judge", model=name, messages=messages, parse=judge.parse).parsed
             with rt.engine.begin() as conn:
                 if isinstance(parsed, ParseFailure):
                     failures.record_failed_generation(
-                        conn, stage="judge", subject=f"example:{example_id}", model=name,
+                        conn, stage="judge", subject=subject, model=name,
                         reason=parsed.reason, answer=parsed.answer, run_id=run_id,
                     )
                 else:

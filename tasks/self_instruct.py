@@ -17,15 +17,20 @@ def propose_tasks(run_id: int, chunk_id: int, n: int) -> Outcome:
     rt = runtime.for_run(run_id)
     model = rt.params["generator_model"]
 
+    subject = f"chunk:{chunk_id}"
+
     def work() -> list[int]:
         with rt.engine.connect() as conn:
+            if model in failures.failed_models(conn, stage="self_instruct", subject=subject):
+                return []
             text = documents.chunk_text(conn, chunk_id=chunk_id)
-        answer = rt.client.complete(role="self_instruct", model=model, messages=self_instruct.build(rt.spec, text, n))
-        parsed = self_instruct.parse(answer.text, n)
+        answer = rt.client.complete(role="self_instruct", model=model, messages=self_instruct.build(rt.spec, text, n),
+                                    parse=lambda answer: self_instruct.parse(answer, n))
+        parsed = answer.parsed
         with rt.engine.begin() as conn:
             if isinstance(parsed, ParseFailure):
                 failures.record_failed_generation(
-                    conn, stage="self_instruct", subject=f"chunk:{chunk_id}", model=model,
+                    conn, stage="self_instruct", subject=subject, model=model,
                     reason=parsed.reason, answer=parsed.answer, run_id=run_id,
                 )
                 return []

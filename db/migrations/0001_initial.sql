@@ -146,14 +146,15 @@ CREATE TABLE lbi.verdicts (
 
 -- The model-call ledger, which is also the cache: a successful call's answer
 -- is served again for the same request hash; failures are rows, never answers.
--- Every paid attempt is a row (two processes racing on one request make two).
+-- Every paid attempt is a row (two processes racing on one request make two);
+-- 'invalid' is an answer that broke its role's contract: paid, never served.
 CREATE TABLE lbi.llm_calls (
     id                 bigserial PRIMARY KEY,
     request_hash       text NOT NULL,
     run_id             bigint REFERENCES lbi.runs(id),
     role               text NOT NULL,
     model              text NOT NULL,
-    status             text NOT NULL CHECK (status IN ('ok', 'error')),
+    status             text NOT NULL CHECK (status IN ('ok', 'error', 'invalid')),
     request            jsonb NOT NULL,
     response_text      text,
     error              text,

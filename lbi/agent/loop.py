@@ -44,9 +44,10 @@ def run_episode(env: Environment, *, client: ModelClient, model: str, instructio
     while len(episode.steps) < max_steps:
         references = references_for(instruction, history, observation.text) if references_for else ""
         messages = act.build(spec, instruction, history, observation.text, references)
-        completion = client.complete(role="actor", model=model, messages=messages)
+        completion = client.complete(role="actor", model=model, messages=messages,
+                                     parse=lambda text: act.parse(text, spec.limits.max_action_chars))
         episode.model_calls += 1
-        decision = act.parse(completion.text, spec.limits.max_action_chars)
+        decision = completion.parsed
         if isinstance(decision, ParseFailure):
             episode.status, episode.error = "errored", f"unparseable action: {decision.reason}"
             episode.failed_answer = completion.text

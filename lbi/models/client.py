@@ -3,8 +3,9 @@
 Every call goes through ``ModelClient.complete``. A request made before is
 answered from the store; a new one reserves a call from the run's budget,
 waits for a concurrency slot, and is retried with backoff on 429, 5xx,
-timeouts and broken answers, honouring Retry-After. Every attempt is a
-ledger row; only successes are ever served again.
+timeouts and broken bodies, honouring Retry-After; an answer that breaks
+its role's contract is asked for again a few times. Every attempt is a
+ledger row; only answers that parsed are ever served again.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 import openai
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError
+from lbi.prompts.parsing import ParseFailure
 from lbi.store import ledger
 
 log = logging.getLogger(__name__)
@@ -31,13 +33,21 @@ log = logging.getLogger(__name__)
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
+Parser = Callable[[str], Any]  # returns the parsed value, or a ParseFailure
+
+
+def _as_text(text: str) -> str:
+    return text
+
+
 @dataclass(frozen=True)
 class Completion:
     text: str
-    call_id: int | None
+    call_id: int
     cached: bool
     prompt_tokens: int
     completion_tokens: int
+    parsed: Any = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class ClientOptions:
     concurrency: int = 8
     timeout_s: float = 60.0
     max_retries: int = 5
+    max_invalid_answers: int = 2
     temperature: float = 0.0
     max_tokens: int = 1024
     backoff_base_s: float = 0.25
@@ -77,7 +88,10 @@ class ModelClient:
             ),
         )
 
-    def complete(self, *, role: str, model: str, messages: list[dict[str, str]]) -> Completion:
+    def complete(self, *, role: str, model: str, messages: list[dict[str, str]],
+                 parse: Parser = _as_text) -> Completion:
+        """The model's answer, parsed; an answer that breaks the contract is asked for again,
+        then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache)."""
         request = {
             "model": model,
             "messages": messages,
@@ -85,22 +99,22 @@ class ModelClient:
             "max_tokens": self._options.max_tokens,
         }
         key = request_hash(request)
-        cached = self._from_cache(key)
+        cached = self._from_cache(key, parse)
         if cached is not None:
             return cached
         with self._single_flight(key):  # identical requests in flight at once are paid for once
-            cached = self._from_cache(key)
+            cached = self._from_cache(key, parse)
             if cached is not None:
                 return cached
-            return self._call_with_retries(role=role, request=request, key=key)
+            return self._call_with_retries(role=role, request=request, key=key, parse=parse)
 
-    def _from_cache(self, key: str) -> Completion | None:
+    def _from_cache(self, key: str, parse: Parser) -> Completion | None:
         with self._engine.begin() as conn:
             hit = ledger.cached_answer(conn, request_hash=key)
             if hit is None:
                 return None
             ledger.record_cache_hit(conn, run_id=self._run_id, tokens=hit.prompt_tokens + hit.completion_tokens)
-        return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens)
+        return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens, parse(hit.text))
 
     @contextmanager
     def _single_flight(self, key: str) -> Iterator[None]:
@@ -118,11 +132,12 @@ class ModelClient:
                 else:
                     self._inflight[key] = (lock, users - 1)
 
-    def _call_with_retries(self, *, role: str, request: dict[str, Any], key: str) -> Completion:
-        attempts = self._options.max_retries + 1
-        last_error = ""
-        for attempt in range(1, attempts + 1):
-            self._reserve(request["model"])
+    def _call_with_retries(self, *, role: str, request: dict[str, Any], key: str, parse: Parser) -> Completion:
+        model = request["model"]
+        errors = invalid = 0
+        while True:
+            self._reserve(model)
+            attempt = errors + invalid + 1
             started = time.monotonic()
             try:
                 with self._slots:
@@ -135,25 +150,31 @@ class ModelClient:
                 last_error = self._scrub(f"HTTP {error.status_code}: {error.message}")
                 self._record_failure(role, request, key, attempt, started, last_error, error.status_code)
                 if error.status_code not in RETRYABLE_STATUS:
-                    raise ModelError(f"model '{request['model']}' refused the request: {last_error}") from None
-                delay = _retry_after(error.response.headers) or self._backoff(attempt)
+                    raise ModelError(f"model '{model}' refused the request: {last_error}") from None
+                delay = _retry_after(error.response.headers) or self._backoff(errors + 1)
             except Exception as error:  # timeouts, resets, truncated or invalid bodies
                 last_error = self._scrub(f"{type(error).__name__}: {error}")
                 self._record_failure(role, request, key, attempt, started, last_error, None)
-                delay = self._backoff(attempt)
+                delay = self._backoff(errors + 1)
             else:
+                parsed = parse(text)
+                broken = isinstance(parsed, ParseFailure)
                 with self._engine.begin() as conn:
                     call_id = ledger.record_call(
-                        conn, request_hash=key, run_id=self._run_id, role=role, model=request["model"],
-                        request=request, status="ok", response_text=text, attempt=attempt,
-                        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                        latency_ms=_elapsed_ms(started),
+                        conn, request_hash=key, run_id=self._run_id, role=role, model=model, request=request,
+                        status="invalid" if broken else "ok", response_text=text,
+                        error=parsed.reason if broken else None, attempt=attempt, prompt_tokens=prompt_tokens,
+                        completion_tokens=completion_tokens, latency_ms=_elapsed_ms(started),
                     )
-                return Completion(text, call_id, False, prompt_tokens, completion_tokens)
-            if attempt < attempts:
-                log.info("model %s attempt %d failed (%s); retrying in %.2fs", request["model"], attempt, last_error, delay)
-                time.sleep(delay)
-        raise ModelError(f"model '{request['model']}' failed {attempts} times; last error: {last_error}")
+                if not broken or invalid >= self._options.max_invalid_answers:
+                    return Completion(text, call_id, False, prompt_tokens, completion_tokens, parsed)
+                invalid += 1
+                continue
+            errors += 1
+            if errors > self._options.max_retries:
+                raise ModelError(f"model '{model}' failed {errors} times; last error: {last_error}")
+            log.info("model %s attempt %d failed (%s); retrying in %.2fs", model, attempt, last_error, delay)
+            time.sleep(delay)
 
     def _reserve(self, model: str) -> None:
         with self._engine.begin() as conn:

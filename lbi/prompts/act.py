@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lbi.envs.base import EnvSpec
 from lbi.prompts.parsing import ParseFailure, strip_fences
-from lbi.prompts.render import Turn
+from lbi.prompts.render import Turn, render_turns
 from lbi.prompts.templates import messages
 
 STOP = "STOP"
@@ -30,13 +30,7 @@ def build(
     observation: str,
     references: str = "",
 ) -> list[dict[str, str]]:
-    if history:
-        lines = []
-        for number, turn in enumerate(history, start=1):
-            lines.append(f"Action {number}:\n{turn.action}\nObservation {number}:\n{turn.observation}")
-        rendered = "\n\n".join(lines)
-    else:
-        rendered = "(no actions yet)"
+    rendered = render_turns(history) if history else "(no actions yet)"
     return messages(
         "act",
         env_id=spec.id,

@@ -13,9 +13,13 @@ class Turn:
     observation: str
 
 
-def render_trajectory(initial_observation: str, turns: list[Turn]) -> str:
-    lines = [f"Initial observation:\n{initial_observation}"]
+def render_turns(turns: list[Turn]) -> str:
+    lines = []
     for number, turn in enumerate(turns, start=1):
         lines.append(f"Action {number}:\n{turn.action}")
         lines.append(f"Observation {number}:\n{turn.observation}")
     return "\n\n".join(lines)
+
+
+def render_trajectory(initial_observation: str, turns: list[Turn]) -> str:
+    return "\n\n".join([f"Initial observation:\n{initial_observation}", *([render_turns(turns)] if turns else [])])

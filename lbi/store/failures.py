@@ -15,3 +15,11 @@ def record_failed_generation(conn: sa.Connection, *, stage: str, subject: str, m
         {"stage": stage, "subject": subject, "model": model, "reason": reason, "answer": answer[:20_000],
          "run": run_id},
     )
+
+
+def failed_models(conn: sa.Connection, *, stage: str, subject: str) -> set[str]:
+    """Models whose answer for this subject broke the contract (their work is done, as failed)."""
+    return set(conn.execute(
+        sa.text("SELECT model FROM lbi.failed_generations WHERE stage = :stage AND subject = :subject"),
+        {"stage": stage, "subject": subject},
+    ).scalars())

@@ -91,7 +91,7 @@ def record_call(
             "attempt": attempt, "pt": prompt_tokens, "ct": completion_tokens, "lat": latency_ms,
         },
     ).scalar_one()
-    if run_id is not None and status == "ok":
+    if run_id is not None and status != "error":
         conn.execute(
             sa.text("UPDATE lbi.runs SET tokens = tokens + :t WHERE id = :r"),
             {"r": run_id, "t": prompt_tokens + completion_tokens},

@@ -18,6 +18,8 @@ def test_a_judge_that_ignores_the_contract(store: sa.Engine, offline_model: str,
     with corrupting(offline_model, {"offline-judge-b"}) as url:
         monkeypatch.setenv("LBI_MODEL_BASE_URL", url)
         result = synthesize(SMALL)
+        rerun = synthesize(SMALL)
+    assert rerun["totals"]["model_calls"] == 0, "a recorded failed generation is not asked for again"
     totals = result["totals"]
     assert result["status"] == "completed"
     assert totals["examples"] > 0 and totals["failed_generations"] == totals["examples"]
@@ -28,6 +30,9 @@ def test_a_judge_that_ignores_the_contract(store: sa.Engine, offline_model: str,
     assert {(r.stage, r.model, r.answer) for r in rows} == {("judge", "offline-judge-b", PROSE)}
     assert all(r.reason == "no JSON object" for r in rows)
     assert judges == ["offline-judge-a"]
+    with store.connect() as conn:
+        invalid = conn.execute(sa.text("SELECT count(*) FROM lbi.llm_calls WHERE status = 'invalid'")).scalar()
+    assert invalid == 3 * totals["examples"], "each broken answer was asked for three times in all"
 
 
 @pytest.mark.usefixtures("prefect_api", "lbi_env")

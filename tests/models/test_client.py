@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError
 from lbi.models.client import ClientOptions, ModelClient
+from lbi.prompts.parsing import ParseFailure
 from lbi.store import runs
 from tests.models.scripted_server import Reply, scripted
 
@@ -116,3 +117,30 @@ def test_api_key_reaches_the_server_but_never_the_store(store: sa.Engine) -> Non
         dump = conn.execute(sa.text("SELECT string_agg(t::text, ' ') FROM lbi.llm_calls t")).scalar()
         runs_dump = conn.execute(sa.text("SELECT string_agg(t::text, ' ') FROM lbi.runs t")).scalar()
     assert "sk-very-secret-key" not in dump and "sk-very-secret-key" not in runs_dump
+
+
+def _strict(text: str) -> str | ParseFailure:
+    return text if text.startswith("OK") else ParseFailure("does not start with OK", text)
+
+
+def test_an_answer_that_breaks_the_contract_is_asked_for_again(store: sa.Engine) -> None:
+    run_id = _run(store)
+    with scripted([Reply(content="rambling"), Reply(content="OK fine")]) as (url, seen):
+        client = _client(store, url, run_id)
+        answer = client.complete(role="r", model="m", messages=MESSAGES, parse=_strict)
+        again = client.complete(role="r", model="m", messages=MESSAGES, parse=_strict)
+    assert answer.parsed == "OK fine" and again.cached and again.parsed == "OK fine"
+    assert len(seen) == 2
+    assert [(r.status, r.error) for r in _ledger(store)] == [("invalid", "does not start with OK"), ("ok", None)]
+
+
+def test_a_persistently_broken_answer_is_a_parse_failure_never_cached(store: sa.Engine) -> None:
+    run_id = _run(store)
+    with scripted([Reply(content="rambling")]) as (url, seen):
+        client = _client(store, url, run_id)
+        answer = client.complete(role="r", model="m", messages=MESSAGES, parse=_strict)
+        assert isinstance(answer.parsed, ParseFailure) and answer.parsed.answer == "rambling"
+        assert len(seen) == 1 + FAST.max_invalid_answers
+        client.complete(role="r", model="m", messages=MESSAGES, parse=_strict)
+    assert len(seen) == 2 * (1 + FAST.max_invalid_answers), "an invalid answer was served from the cache"
+    assert {r.status for r in _ledger(store)} == {"invalid"}
