@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -135,6 +136,8 @@ def synthesize(
     """Run the synthesize flow and print a summary."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        logging.getLogger("EventsWorker").setLevel(logging.ERROR)  # Prefect's shutdown chatter
     for path in docs:
         if not path.exists():
             _fail(f"--docs {path}: no such file or directory")

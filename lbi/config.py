@@ -18,7 +18,7 @@ CommitteePolicy = Literal["unanimous", "majority", "any"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LBI_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="LBI_", env_file=".env", extra="ignore", env_parse_none_str="none")
 
     home: Path = Field(
         default_factory=lambda: Path(platformdirs.user_data_dir("lbi")),
@@ -40,8 +40,10 @@ class Settings(BaseSettings):
     model_concurrency: int = Field(default=8, ge=1, le=512)
     model_timeout_s: float = Field(default=60.0, gt=0)
     model_max_retries: int = Field(default=5, ge=0)
-    model_temperature: float = 0.0
-    model_max_tokens: int = Field(default=1024, ge=16)
+    model_temperature: float | None = Field(default=0.0, description="'none' leaves it to the server.")
+    model_max_tokens: int | None = Field(
+        default=1024, ge=16, description="'none' omits it (models that reject max_tokens)."
+    )
 
     @field_validator("committee", mode="before")
     @classmethod

@@ -30,7 +30,7 @@ class Outcome:
 
 
 def guarded(subject: str, work: Callable[[], list[int]]) -> Outcome:
-    """Run one unit of stage work; a spent budget or a failing model stops only this unit."""
+    """Run one unit of stage work; a spent budget or any failure stops only this unit."""
     try:
         return Outcome(ids=work())
     except BudgetExhausted as error:
@@ -38,6 +38,9 @@ def guarded(subject: str, work: Callable[[], list[int]]) -> Outcome:
     except ModelError as error:
         log.warning("%s: %s", subject, error)
         return Outcome(failures=[f"{subject}: {error}"])
+    except Exception as error:  # one broken unit must not sink the others; the run reports it as failed
+        log.exception("%s failed", subject)
+        return Outcome(failures=[f"{subject}: {type(error).__name__}: {error}"])
 
 
 def for_each(items: list[T], work: Callable[[T], list[int]], *, subject: Callable[[T], str],

@@ -55,7 +55,11 @@ def run_episode(env: Environment, *, client: ModelClient, model: str, instructio
         if decision.stop:
             episode.status = "completed"
             return episode
-        result = env.step(decision.action)
+        try:
+            result = env.step(decision.action)
+        except Exception as error:  # the action broke the environment itself: that is data, not a crash
+            episode.status, episode.error = "errored", f"environment failed on action: {type(error).__name__}: {error}"
+            return episode
         observation = result.observation
         episode.steps.append(Step(decision.reason, decision.action, observation.text, observation.error))
         history.append(Turn(decision.action, observation.text))

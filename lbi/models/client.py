@@ -56,8 +56,8 @@ class ClientOptions:
     timeout_s: float = 60.0
     max_retries: int = 5
     max_invalid_answers: int = 2
-    temperature: float = 0.0
-    max_tokens: int = 1024
+    temperature: float | None = 0.0
+    max_tokens: int | None = 1024
     backoff_base_s: float = 0.25
     backoff_max_s: float = 20.0
 
@@ -92,12 +92,11 @@ class ModelClient:
                  parse: Parser = _as_text) -> Completion:
         """The model's answer, parsed; an answer that breaks the contract is asked for again,
         then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache)."""
-        request = {
-            "model": model,
-            "messages": messages,
-            "temperature": self._options.temperature,
-            "max_tokens": self._options.max_tokens,
-        }
+        request: dict[str, Any] = {"model": model, "messages": messages}
+        if self._options.temperature is not None:
+            request["temperature"] = self._options.temperature
+        if self._options.max_tokens is not None:
+            request["max_tokens"] = self._options.max_tokens
         key = request_hash(request)
         cached = self._from_cache(key, parse)
         if cached is not None:
