@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
+import pkgutil
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -204,6 +206,16 @@ def offline_serve(
 
     console.print(f"offline model on http://{host}:{port}/v1 (latency {latency_ms} ms, fault rate {fault_rate})")
     serve(host=host, port=port, latency_ms=latency_ms, fault_rate=fault_rate, seed=seed)
+
+
+def _register_command_modules() -> None:
+    import lbi.commands
+
+    for module in pkgutil.iter_modules(lbi.commands.__path__):
+        importlib.import_module(f"lbi.commands.{module.name}").register(app)
+
+
+_register_command_modules()
 
 
 def main() -> None:
