@@ -26,6 +26,14 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class CheckResult:
+    """Whether an episode met its task's success check, and why (shown in evaluation reports)."""
+
+    success: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class StepResult:
     observation: Observation
     done: bool = False
@@ -68,6 +76,13 @@ class Environment(ABC):
         A forbidden, failing or timed-out action is not an exception: it
         yields an observation with ``error=True`` naming what went wrong.
         """
+
+    def check(self, check: dict) -> "CheckResult":
+        """Judge the episode's outcome against a task's success check (see docs/task-sets.md).
+
+        Called after the last action and before ``close``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no checker")
 
     @abstractmethod
     def close(self) -> None:
