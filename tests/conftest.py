@@ -52,17 +52,25 @@ def template_db(pg_info: embedded.PostmasterInfo) -> str:
     return TEMPLATE
 
 
+def _database_maker(info: embedded.PostmasterInfo, template: str) -> Callable[[], str]:
+    def make() -> str:
+        name = f"test_{os.getpid()}_{next(_numbers)}"
+        with _admin(info) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return embedded.url_for(info, name)
+
+    return make
+
+
 @pytest.fixture
 def new_store_url(pg_info: embedded.PostmasterInfo, template_db: str) -> Callable[[], str]:
     """Makes fresh, migrated databases; returns their URLs."""
+    return _database_maker(pg_info, template_db)
 
-    def make() -> str:
-        name = f"test_{os.getpid()}_{next(_numbers)}"
-        with _admin(pg_info) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-        return embedded.url_for(pg_info, name)
 
-    return make
+@pytest.fixture(scope="module")
+def new_store_url_module(pg_info: embedded.PostmasterInfo, template_db: str) -> Callable[[], str]:
+    return _database_maker(pg_info, template_db)
 
 
 @pytest.fixture

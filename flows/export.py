@@ -1,0 +1,32 @@
+"""The export flow: the accepted dataset of one environment, in one format, to a path or S3."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from prefect import flow
+from prefect.artifacts import create_table_artifact
+from pydantic import BaseModel, Field
+
+from lbi import runtime
+from lbi.config import Settings
+from lbi.export.run import export as export_dataset
+
+
+class ExportParams(BaseModel):
+    env: str = Field("sqlite-chinook-v0", description="Environment id.")
+    format: Literal["jsonl", "parquet", "openai-chat", "sft-steps"] = "jsonl"
+    to: str = Field(..., description="A directory, or s3://bucket/prefix.")
+    since_run: int | None = Field(None, ge=1, description="Only examples made by this run or later.")
+
+
+@flow(name="export")
+def export(params: ExportParams) -> dict[str, Any]:
+    engine = runtime.store(Settings())
+    result = export_dataset(engine, environment_id=params.env, fmt=params.format, destination=params.to,
+                            since_run=params.since_run)
+    create_table_artifact(
+        key="export", table=[{"location": location} for location in result.locations],
+        description=f"{result.records} {params.format} records of {params.env}",
+    )
+    return {"records": result.records, "locations": result.locations, "manifest": result.manifest}
