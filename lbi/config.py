@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         default=1024, ge=16, description="'none' omits it (models that reject max_tokens)."
     )
 
+    model_global_limit_name: str | None = Field(
+        default=None, description="A Prefect global concurrency limit every paid model call occupies (set by lbi deploy)."
+    )
+
     @field_validator("committee", mode="before")
     @classmethod
     def _split_committee(cls, value: object) -> object:

@@ -50,6 +50,7 @@ def client_options(settings: Settings) -> ClientOptions:
         max_retries=settings.model_max_retries,
         temperature=settings.model_temperature,
         max_tokens=settings.model_max_tokens,
+        global_limit_name=settings.model_global_limit_name,
     )
 
 

@@ -16,7 +16,7 @@ import logging
 import random
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -60,6 +60,7 @@ class ClientOptions:
     max_tokens: int | None = 1024
     backoff_base_s: float = 0.25
     backoff_max_s: float = 20.0
+    global_limit_name: str | None = None
 
 
 def request_hash(request: dict[str, Any]) -> str:
@@ -139,7 +140,7 @@ class ModelClient:
             attempt = errors + invalid + 1
             started = time.monotonic()
             try:
-                with self._slots:
+                with self._slots, self._global_slot():
                     response = self._openai.chat.completions.create(**request)
                 text = response.choices[0].message.content or ""
                 usage = response.usage
@@ -174,6 +175,14 @@ class ModelClient:
                 raise ModelError(f"model '{model}' failed {errors} times; last error: {last_error}")
             log.info("model %s attempt %d failed (%s); retrying in %.2fs", model, attempt, last_error, delay)
             time.sleep(delay)
+
+    def _global_slot(self) -> AbstractContextManager[None]:
+        """A slot of the Prefect global concurrency limit shared by concurrent flow runs, if one is set."""
+        if not self._options.global_limit_name:
+            return nullcontext()
+        from prefect.concurrency.sync import concurrency
+
+        return concurrency(self._options.global_limit_name, occupy=1, strict=False)
 
     def _reserve(self, model: str) -> None:
         with self._engine.begin() as conn:
