@@ -132,6 +132,7 @@ def synthesize(
     max_llm_calls: Optional[int] = typer.Option(None, "--max-llm-calls", min=0),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=0),
     policy: Optional[str] = typer.Option(None, "--policy", help="unanimous | majority | any"),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Run tasks on this Dask cluster (tcp://host:port)."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
 ) -> None:
@@ -144,6 +145,7 @@ def synthesize(
         if not path.exists():
             _fail(f"--docs {path}: no such file or directory")
     from flows.params import SynthesizeParams
+    from flows.runners import task_runner
     from flows.synthesize import synthesize as synthesize_flow
     from lbi import runtime
     from lbi.progress import live_progress
@@ -159,7 +161,8 @@ def synthesize(
     migrate(engine)
     progress_console = Console(stderr=True)
     with live_progress(engine, env, progress_console):
-        result = synthesize_flow(params)
+        runner = task_runner(workers=2 * settings.model_concurrency, dask_address=dask_address)
+        result = synthesize_flow.with_options(task_runner=runner)(params)
     if json_out:
         print(json.dumps(result, indent=2, default=str))
     else:
