@@ -18,6 +18,14 @@ from rich.table import Table
 from lbi.config import Settings
 from lbi.errors import LbiError
 
+# Prefect reads these when it is first imported. Its own logs (tracebacks of failed task runs
+# included) show with --verbose; without it the command prints one clear message per error.
+_VERBOSE = bool({"-v", "--verbose"} & set(sys.argv))
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if _VERBOSE else "CRITICAL")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+for _noisy in ("EventsWorker", "great_expectations"):
+    logging.getLogger(_noisy).setLevel(logging.INFO if _VERBOSE else logging.CRITICAL)
+
 app = typer.Typer(help="Learn-by-interact: synthesize agent data from an environment and its docs.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The Postgres store: embedded server lifecycle and migrations.", no_args_is_help=True)
@@ -31,8 +39,12 @@ console = Console()
 EXIT_FAILED, EXIT_BUDGET = 1, 3
 
 
+def _print_error(message: str) -> None:
+    Console(stderr=True, soft_wrap=True).print(f"error: {message}", style="red", markup=False, highlight=False)
+
+
 def _fail(message: str, code: int = EXIT_FAILED) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    _print_error(message)
     raise typer.Exit(code)
 
 
@@ -137,10 +149,6 @@ def synthesize(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
 ) -> None:
     """Run the synthesize flow and print a summary."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if not verbose:
-        logging.getLogger("EventsWorker").setLevel(logging.ERROR)  # Prefect's shutdown chatter
     for path in docs:
         if not path.exists():
             _fail(f"--docs {path}: no such file or directory")
@@ -222,8 +230,15 @@ _register_command_modules()
 
 
 def main() -> None:
+    import sqlalchemy as sa
+
     try:
         app()
     except LbiError as error:
-        console.print(f"[red]error:[/red] {error}")
+        _print_error(str(error))
+        sys.exit(EXIT_FAILED)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        first = (str(error.orig or error).strip().splitlines() or ["unreachable"])[0]
+        _print_error(f"the store is unreachable ({first}). Work finished so far is kept;"
+                     " run the command again when the store is back to resume.")
         sys.exit(EXIT_FAILED)

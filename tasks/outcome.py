@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
-from lbi.errors import BudgetExhausted, ModelError
+import sqlalchemy as sa
+
+from lbi.errors import BudgetExhausted, ModelError, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,9 +40,15 @@ def guarded(subject: str, work: Callable[[], list[int]]) -> Outcome:
     except ModelError as error:
         log.warning("%s: %s", subject, error)
         return Outcome(failures=[f"{subject}: {error}"])
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        raise StoreError(f"lost the store while working on {subject}: {_first_line(error)}") from error
     except Exception as error:  # one broken unit must not sink the others; the run reports it as failed
         log.exception("%s failed", subject)
         return Outcome(failures=[f"{subject}: {type(error).__name__}: {error}"])
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def for_each(items: list[T], work: Callable[[T], list[int]], *, subject: Callable[[T], str],
