@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
+import psycopg
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError, StoreError
@@ -31,20 +34,31 @@ class Outcome:
         return merged
 
 
-def guarded(subject: str, work: Callable[[], list[int]]) -> Outcome:
-    """Run one unit of stage work; a spent budget or any failure stops only this unit."""
-    try:
-        return Outcome(ids=work())
-    except BudgetExhausted as error:
-        return Outcome(budget_message=str(error))
-    except ModelError as error:
-        log.warning("%s: %s", subject, error)
-        return Outcome(failures=[f"{subject}: {error}"])
-    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-        raise StoreError(f"lost the store while working on {subject}: {_first_line(error)}") from error
-    except Exception as error:  # one broken unit must not sink the others; the run reports it as failed
-        log.exception("%s failed", subject)
-        return Outcome(failures=[f"{subject}: {type(error).__name__}: {error}"])
+def guarded(subject: str, work: Callable[[], list[int]], *, attempts: int = 4) -> Outcome:
+    """Run one unit of stage work; a spent budget or any failure stops only this unit.
+
+    A transaction that lost a deadlock with another writer is rolled back whole,
+    so the unit is simply run again.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return Outcome(ids=work())
+        except BudgetExhausted as error:
+            return Outcome(budget_message=str(error))
+        except ModelError as error:
+            log.warning("%s: %s", subject, error)
+            return Outcome(failures=[f"{subject}: {error}"])
+        except sa.exc.OperationalError as error:
+            if isinstance(error.orig, psycopg.errors.TransactionRollbackError) and attempt < attempts:
+                time.sleep(random.uniform(0.01, 0.1) * attempt)
+                continue
+            raise StoreError(f"lost the store while working on {subject}: {_first_line(error)}") from error
+        except sa.exc.InterfaceError as error:
+            raise StoreError(f"lost the store while working on {subject}: {_first_line(error)}") from error
+        except Exception as error:  # one broken unit must not sink the others; the run reports it as failed
+            log.exception("%s failed", subject)
+            return Outcome(failures=[f"{subject}: {type(error).__name__}: {error}"])
+    raise AssertionError("unreachable")
 
 
 def _first_line(error: BaseException) -> str:

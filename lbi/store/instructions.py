@@ -14,10 +14,12 @@ def text_hash(text: str) -> str:
 
 def add_self_instruct(conn: sa.Connection, *, environment_id: str, chunk_id: int, texts: list[str],
                       run_id: int) -> list[int]:
-    """Store proposed tasks once per environment; link each to the chunk that proposed it."""
-    ids = []
-    for text in texts:
-        digest = text_hash(text)
+    """Store proposed tasks once per environment; link each to the chunk that proposed it.
+
+    Rows are written in hash order, so concurrent writers lock them in the same order.
+    """
+    ids = {}
+    for digest, text in sorted((text_hash(t), t) for t in texts):
         conn.execute(
             sa.text(
                 "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, run_id)"
@@ -37,8 +39,8 @@ def add_self_instruct(conn: sa.Connection, *, environment_id: str, chunk_id: int
             sa.text("INSERT INTO lbi.instruction_sources VALUES (:i, :c) ON CONFLICT DO NOTHING"),
             {"i": instruction_id, "c": chunk_id},
         )
-        ids.append(instruction_id)
-    return ids
+        ids[text] = instruction_id
+    return [ids[text] for text in texts]
 
 
 def instruction_text(conn: sa.Connection, *, instruction_id: int) -> str:

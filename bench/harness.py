@@ -1,0 +1,109 @@
+"""What the benchmarks share: a private embedded store, the offline model in its own process
+with a fixed latency, a temporary Prefect server, and a timed synthesize run."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import psycopg
+import sqlalchemy as sa
+
+from lbi.store import embedded
+from lbi.store.migrate import migrate
+
+BENCH_HOME = Path(os.environ.get("LBI_BENCH_HOME", "/tmp/lbi-bench"))
+_numbers = itertools.count()
+
+
+def fresh_database() -> str:
+    """A new, migrated database on the benchmarks' own embedded server."""
+    url = embedded.start(BENCH_HOME / "pgdata")
+    info = embedded.running_info((BENCH_HOME / "pgdata").resolve())
+    name = f"bench_{os.getpid()}_{next(_numbers)}"
+    with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = embedded.url_for(info, name)
+    engine = sa.create_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def offline_model(latency_ms: float, fault_rate: float = 0.0) -> Iterator[str]:
+    """The offline model in a separate process, as a remote model would be."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lbi", "offline-model", "serve", "--port", str(port), "--latency-ms", str(latency_ms),
+         "--fault-rate", str(fault_rate)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/health", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the offline model did not start")
+                time.sleep(0.1)
+        yield base + "/v1"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextmanager
+def prefect_server() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    result: dict
+
+
+def run_synthesis(params: object, *, database_url: str, model_url: str, concurrency: int) -> Timed:
+    from flows.runners import task_runner
+    from flows.synthesize import synthesize
+
+    os.environ.update(LBI_DATABASE_URL=database_url, LBI_MODEL_BASE_URL=model_url,
+                      LBI_MODEL_CONCURRENCY=str(concurrency))
+    flow = synthesize.with_options(task_runner=task_runner(workers=2 * concurrency))
+    started = time.perf_counter()
+    result = flow(params)
+    return Timed(time.perf_counter() - started, result)
+
+
+def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT role, count(*) AS calls, sum(prompt_tokens + completion_tokens) AS tokens"
+            " FROM lbi.llm_calls WHERE status = 'ok' GROUP BY role ORDER BY role"
+        )).mappings().all()
+    engine.dispose()
+    return {r["role"]: {"calls": r["calls"], "tokens": int(r["tokens"])} for r in rows}
