@@ -70,7 +70,7 @@ def request_hash(request: dict[str, Any]) -> str:
 class ModelClient:
     def __init__(self, *, engine: sa.Engine, base_url: str, api_key: str, run_id: int | None,
                  options: ClientOptions = ClientOptions()) -> None:
-        self._engine = engine
+        self._ledger = engine.execution_options(isolation_level="AUTOCOMMIT")  # one statement per write
         self._run_id = run_id
         self._options = options
         self._secret = api_key
@@ -99,9 +99,6 @@ class ModelClient:
         if self._options.max_tokens is not None:
             request["max_tokens"] = self._options.max_tokens
         key = request_hash(request)
-        cached = self._from_cache(key, parse)
-        if cached is not None:
-            return cached
         with self._single_flight(key):  # identical requests in flight at once are paid for once
             cached = self._from_cache(key, parse)
             if cached is not None:
@@ -109,11 +106,10 @@ class ModelClient:
             return self._call_with_retries(role=role, request=request, key=key, parse=parse)
 
     def _from_cache(self, key: str, parse: Parser) -> Completion | None:
-        with self._engine.begin() as conn:
-            hit = ledger.cached_answer(conn, request_hash=key)
-            if hit is None:
-                return None
-            ledger.record_cache_hit(conn, run_id=self._run_id, tokens=hit.prompt_tokens + hit.completion_tokens)
+        with self._ledger.connect() as conn:
+            hit = ledger.serve_from_cache(conn, request_hash=key, run_id=self._run_id)
+        if hit is None:
+            return None
         return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens, parse(hit.text))
 
     @contextmanager
@@ -159,7 +155,7 @@ class ModelClient:
             else:
                 parsed = parse(text)
                 broken = isinstance(parsed, ParseFailure)
-                with self._engine.begin() as conn:
+                with self._ledger.connect() as conn:
                     call_id = ledger.record_call(
                         conn, request_hash=key, run_id=self._run_id, role=role, model=model, request=request,
                         status="invalid" if broken else "ok", response_text=text,
@@ -185,7 +181,7 @@ class ModelClient:
         return concurrency(self._options.global_limit_name, occupy=1, strict=False)
 
     def _reserve(self, model: str) -> None:
-        with self._engine.begin() as conn:
+        with self._ledger.connect() as conn:
             if ledger.reserve_call(conn, run_id=self._run_id):
                 return
             calls, max_calls, tokens, max_tokens = ledger.budget_state(conn, run_id=self._run_id)
@@ -196,7 +192,7 @@ class ModelClient:
 
     def _record_failure(self, role: str, request: dict, key: str, attempt: int, started: float,
                         error: str, http_status: int | None) -> None:
-        with self._engine.begin() as conn:
+        with self._ledger.connect() as conn:
             ledger.record_call(
                 conn, request_hash=key, run_id=self._run_id, role=role, model=request["model"], request=request,
                 status="error", error=error, http_status=http_status, attempt=attempt, latency_ms=_elapsed_ms(started),

@@ -16,24 +16,20 @@ class CachedAnswer:
     completion_tokens: int
 
 
-def cached_answer(conn: sa.Connection, *, request_hash: str) -> CachedAnswer | None:
+def serve_from_cache(conn: sa.Connection, *, request_hash: str, run_id: int | None) -> CachedAnswer | None:
+    """The first successful answer to this request, counted as a cache hit of the run (one statement)."""
     row = conn.execute(
         sa.text(
-            "SELECT id, response_text, prompt_tokens, completion_tokens FROM lbi.llm_calls"
-            " WHERE request_hash = :h AND status = 'ok' ORDER BY id LIMIT 1"
+            "WITH hit AS (SELECT id, response_text, prompt_tokens, completion_tokens FROM lbi.llm_calls"
+            "             WHERE request_hash = :h AND status = 'ok' ORDER BY id LIMIT 1),"
+            " counted AS (UPDATE lbi.runs SET cache_hits = cache_hits + 1,"
+            "             cached_tokens = cached_tokens + (SELECT prompt_tokens + completion_tokens FROM hit)"
+            "             WHERE id = :r AND EXISTS (SELECT 1 FROM hit))"
+            " SELECT id, response_text, prompt_tokens, completion_tokens FROM hit"
         ),
-        {"h": request_hash},
+        {"h": request_hash, "r": run_id},
     ).first()
     return CachedAnswer(*row) if row else None
-
-
-def record_cache_hit(conn: sa.Connection, *, run_id: int | None, tokens: int) -> None:
-    if run_id is None:
-        return
-    conn.execute(
-        sa.text("UPDATE lbi.runs SET cache_hits = cache_hits + 1, cached_tokens = cached_tokens + :t WHERE id = :r"),
-        {"r": run_id, "t": tokens},
-    )
 
 
 def reserve_call(conn: sa.Connection, *, run_id: int | None) -> bool:
@@ -76,14 +72,16 @@ def record_call(
     completion_tokens: int = 0,
     latency_ms: int = 0,
 ) -> int:
-    """Write one ledger row; the first success for a request is the one the cache serves."""
-    call_id = conn.execute(
+    """Write one ledger row and count its tokens against the run (one statement);
+    the first success for a request is the one the cache serves."""
+    return conn.execute(
         sa.text(
-            "INSERT INTO lbi.llm_calls (request_hash, run_id, role, model, status, request, response_text, error,"
-            " http_status, attempt, prompt_tokens, completion_tokens, latency_ms)"
+            "WITH call AS (INSERT INTO lbi.llm_calls (request_hash, run_id, role, model, status, request,"
+            " response_text, error, http_status, attempt, prompt_tokens, completion_tokens, latency_ms)"
             " VALUES (:h, :r, :role, :model, :status, CAST(:request AS jsonb), :text, :error, :http, :attempt,"
-            " :pt, :ct, :lat)"
-            " RETURNING id"
+            " :pt, :ct, :lat) RETURNING id),"
+            " spent AS (UPDATE lbi.runs SET tokens = tokens + :pt + :ct WHERE id = :r AND :status <> 'error')"
+            " SELECT id FROM call"
         ),
         {
             "h": request_hash, "r": run_id, "role": role, "model": model, "status": status,
@@ -91,9 +89,3 @@ def record_call(
             "attempt": attempt, "pt": prompt_tokens, "ct": completion_tokens, "lat": latency_ms,
         },
     ).scalar_one()
-    if run_id is not None and status != "error":
-        conn.execute(
-            sa.text("UPDATE lbi.runs SET tokens = tokens + :t WHERE id = :r"),
-            {"r": run_id, "t": prompt_tokens + completion_tokens},
-        )
-    return call_id
