@@ -13,10 +13,11 @@ $(BIN)/lbi: pyproject.toml
 
 install: $(BIN)/lbi
 
-# Optional Debian packages (SQLite's HTML manual, the bubblewrap sandbox); best effort, never required.
+# Debian packages: SQLite's HTML manual, the bubblewrap sandbox, git and man pages for the shell
+# environment. Best effort: what cannot be installed makes its tests skip with a reason.
 system-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  missing=""; for p in sqlite3-doc bubblewrap; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in sqlite3-doc bubblewrap git jq make man-db; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then echo "installing$$missing"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	    || echo "could not install$$missing; going on without"; fi; \

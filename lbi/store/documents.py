@@ -15,7 +15,7 @@ def upsert_environment(conn: sa.Connection, *, spec: EnvSpec, config: dict | Non
             "INSERT INTO lbi.environments (id, family, description, action_language, config)"
             " VALUES (:id, :family, :description, :language, CAST(:config AS jsonb))"
             " ON CONFLICT (id) DO UPDATE SET family = EXCLUDED.family, description = EXCLUDED.description,"
-            " action_language = EXCLUDED.action_language, config = EXCLUDED.config"
+            " action_language = EXCLUDED.action_language, config = lbi.environments.config || EXCLUDED.config"
         ),
         {"id": spec.id, "family": spec.family, "description": spec.description,
          "language": spec.action_language, "config": json.dumps(config or {})},

@@ -74,9 +74,10 @@ def test_the_task_proposer_writes_n_distinct_tasks_grounded_in_the_chunk(client:
 def test_unknown_roles_and_action_languages_get_polite_prose(client: openai.OpenAI) -> None:
     unknown_role = ask(client, [{"role": "system", "content": "Role: poet"}, {"role": "user", "content": "A poem?"}])
     assert unknown_role and "offline" in unknown_role
-    shell = EnvSpec(id="bash-v0", family="shell", description="A shell.", action_language="bash, one command")
-    answer = ask(client, act.build(shell, "List the files.", [], "$"))
-    assert "bash" in answer and isinstance(act.parse(answer, 1000), ParseFailure)
+    prolog = EnvSpec(id="prolog-v0", family="prolog", description="A Prolog top level.",
+                     action_language="Prolog, one goal per action")
+    answer = ask(client, act.build(prolog, "List the facts.", [], "?-"))
+    assert "Prolog" in answer and isinstance(act.parse(answer, 1000), ParseFailure)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""What an action-language skill gives the offline model's roles (SQL now; a shell skill can follow)."""
+"""What an action-language skill gives the offline model's roles (SQL, bash), and which one an action language gets."""
 
 from __future__ import annotations
 
@@ -42,4 +42,8 @@ def skill_for(action_language: str) -> ActionSkill | None:
         from lbi.models.offline.sql_skill import SqlSkill
 
         return SqlSkill()
+    if "bash" in action_language.lower():
+        from lbi.models.offline.shell_skill import ShellSkill
+
+        return ShellSkill()
     return None

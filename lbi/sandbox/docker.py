@@ -1,0 +1,152 @@
+"""The Docker backend: one container per episode, from the image built from ``infra/sandbox/``.
+
+How each bound is enforced: ``network_mode=none``; a read-only root filesystem
+with size-capped tmpfs mounts for the home (the workspace) and /tmp, which is
+the disk quota; ``mem_limit`` equal to ``memswap_limit`` (no swap);
+``pids_limit``; RLIMIT_FSIZE, RLIMIT_NOFILE and no core files as ulimits;
+``cap_drop=ALL`` and ``no-new-privileges``; commands run as the image's
+unprivileged user under coreutils ``timeout -s KILL``; past the output ceiling
+or after every command, ``kill -9 -1`` as that user ends whatever it left.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from lbi.sandbox import script
+from lbi.sandbox.base import HOME, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
+from lbi.sandbox.capture import BoundedOutput
+from lbi.sandbox.tree import check_size, tar_tree
+
+IMAGE = "lbi-sandbox:1"
+DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "infra" / "sandbox"
+USER_ID = 1000
+ENGINE_TIMEOUT_S = 120
+KILLED = 137  # 128 + SIGKILL, what `timeout -s KILL` returns
+
+
+def _client() -> Any:
+    import docker
+
+    return docker.from_env(timeout=ENGINE_TIMEOUT_S)
+
+
+class DockerBackend(SandboxBackend):
+    name = "docker"
+
+    def __init__(self, image: str = IMAGE, workdir: Path | None = None) -> None:
+        self.image = image  # ``workdir`` is unused: every file of an episode lives in its container
+
+    def problem(self) -> str | None:
+        try:
+            client = _client()
+            client.ping()
+        except Exception as error:  # the SDK raises many kinds when no engine answers
+            return f"no Docker engine answers ({type(error).__name__}: {error})"
+        try:
+            client.images.get(self.image)
+        except Exception:
+            if not (DOCKERFILE_DIR / "Dockerfile").is_file():
+                return (f"image {self.image} is missing and {DOCKERFILE_DIR} is not here to build it; "
+                        f"build it with `docker build -t {self.image} infra/sandbox`")
+        finally:
+            client.close()
+        return None
+
+    def open(self, tree: Path | None, limits: SandboxLimits) -> Sandbox:
+        if tree is not None:
+            check_size(tree, limits.disk_mb * 1024 * 1024)
+        client = _client()
+        try:
+            client.images.get(self.image)
+        except Exception:
+            client.images.build(path=str(DOCKERFILE_DIR), tag=self.image, rm=True)
+        return DockerSandbox(client, self.image, tree, limits)
+
+
+class DockerSandbox(Sandbox):
+    def __init__(self, client: Any, image: str, tree: Path | None, limits: SandboxLimits) -> None:
+        from docker.types import Ulimit
+
+        self.limits = limits
+        self._client = client
+        megabytes = f"{limits.disk_mb}m"
+        self._container = client.containers.run(
+            image, command=["sleep", "infinity"], detach=True, init=True, network_mode="none",
+            read_only=True, cap_drop=["ALL"], security_opt=["no-new-privileges"],
+            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
+            pids_limit=limits.max_processes + 4, nano_cpus=1_000_000_000, labels={"lbi.sandbox": "1"},
+            tmpfs={HOME: f"size={megabytes},uid={USER_ID},gid={USER_ID},mode=0755",
+                   "/tmp": f"size={megabytes},mode=1777",
+                   script.STATE_DIR: f"size=1m,uid={USER_ID},gid={USER_ID},mode=0700"},
+            ulimits=[Ulimit(name="fsize", soft=limits.file_size_mb << 20, hard=limits.file_size_mb << 20),
+                     Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
+                     Ulimit(name="core", soft=0, hard=0)],
+        )
+        try:
+            self._extract(tar_tree(tree, "project", USER_ID, USER_ID))
+        except BaseException:
+            self.close()
+            raise
+
+    def run(self, command: str, *, timeout_s: float, fresh: bool = False) -> CommandResult:
+        if self._container is None:
+            raise SandboxError("the sandbox is closed")
+        api = self._client.api
+        argv = ["timeout", "-s", "KILL", f"{timeout_s:.3f}s", *script.argv(command, fresh=fresh)]
+        exec_id = api.exec_create(self._container.id, argv, user=f"{USER_ID}:{USER_ID}", workdir=HOME,
+                                  environment=script.ENVIRONMENT)["Id"]
+        output, stopped, started = BoundedOutput(self.limits.output_bytes), False, time.monotonic()
+        for chunk in api.exec_start(exec_id, stream=True):
+            output.feed(chunk)
+            if output.total > self.limits.output_ceiling_bytes:
+                stopped = True
+                break
+        self._kill_leftovers()
+        seconds = time.monotonic() - started
+        code = _exit_code(api, exec_id)
+        timed_out = code == KILLED and seconds >= timeout_s * 0.95
+        return CommandResult(output=output.text(), exit_code=None if timed_out or stopped else code,
+                             output_bytes=output.total, truncated=output.truncated, timed_out=timed_out,
+                             output_stopped=stopped, seconds=seconds)
+
+    def close(self) -> None:
+        if self._container is not None:
+            try:
+                self._container.remove(force=True)
+            finally:
+                self._container = None
+                self._client.close()
+
+    def _kill_leftovers(self) -> None:
+        self._container.exec_run(["kill", "-9", "-1"], user=f"{USER_ID}:{USER_ID}")
+
+    def _extract(self, archive: bytes) -> None:
+        """Unpack a tar into the home tmpfs through tar's stdin (the archive API cannot write into tmpfs)."""
+        api = self._client.api
+        exec_id = api.exec_create(self._container.id, ["tar", "-x", "-C", HOME], stdin=True,
+                                  user=f"{USER_ID}:{USER_ID}")["Id"]
+        connection = api.exec_start(exec_id, socket=True)
+        raw = getattr(connection, "_sock", connection)
+        try:
+            raw.sendall(archive)
+            raw.shutdown(socket.SHUT_WR)
+            while raw.recv(65536):
+                pass
+        finally:
+            connection.close()
+        if _exit_code(api, exec_id) != 0:
+            raise SandboxError("could not unpack the workspace in the container")
+
+
+def _exit_code(api: Any, exec_id: str) -> int | None:
+    """The exec's exit code, once the engine has noticed that it ended."""
+    for _ in range(100):
+        state = api.exec_inspect(exec_id)
+        if not state.get("Running"):
+            return state.get("ExitCode")
+        time.sleep(0.05)
+    return None

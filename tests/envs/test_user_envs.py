@@ -1,0 +1,128 @@
+"""Users' own environments: registered from the CLI or a TOML file into the real store, listed, made by id,
+usable by every command, and the user's database or tree never modified."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from lbi.cli import app
+from lbi.envs import registry
+from lbi.errors import UnknownEnvironment
+from lbi.store import documents
+from tests.sandbox.backends import needs_bubblewrap
+
+runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("lbi_env")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> tuple[Path, Path]:
+    db = tmp_path / "shop.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT, price REAL)")
+        conn.executemany("INSERT INTO item (name, price) VALUES (?, ?)", [("lamp", 19.5), ("desk", 120.0)])
+    conn.close()
+    docs = tmp_path / "docs" / "shop"
+    docs.mkdir(parents=True)
+    (docs / "items.md").write_text("# Items\n\nThe item table lists what the shop sells, with a price.\n")
+    return db, docs
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_sqlite_database_registered_from_the_cli_is_listed_made_and_never_modified(
+        shop: tuple[Path, Path]) -> None:
+    db, docs = shop
+    before = digest(db)
+    assert "registered my-shop: sqlite" in invoke("env", "add", "my-shop", "--family", "sqlite", "--db", str(db),
+                                                  "--docs", str(docs), "--description", "My shop's catalogue.")
+    assert "my-shop" in invoke("envs") and "sqlite-chinook-v0" in invoke("envs")
+    with registry.make("my-shop") as env:
+        assert env.spec.family == "sqlite" and env.spec.docs == (docs,)
+        assert env.spec.description == "My shop's catalogue."
+        assert "item (2)" in env.reset().text
+        assert env.step("DELETE FROM item").observation.text == "OK, 2 rows changed"
+    output = invoke("env", "run", "my-shop", "--action", "SELECT count(*) FROM item")
+    assert "\n2\n" in output
+    assert digest(db) == before
+
+
+@needs_bubblewrap
+def test_a_directory_tree_registered_from_the_cli_runs_on_copies(tmp_path: Path) -> None:
+    tree = tmp_path / "project"
+    (tree / "src").mkdir(parents=True)
+    (tree / "src" / "main.c").write_text("int main(void) { return 0; }\n")
+    man_page = Path("/usr/share/man/man1/ls.1.gz")
+    docs = man_page if man_page.exists() else tree / "src" / "main.c"
+    invoke("env", "add", "my-project", "--family", "shell", "--tree", str(tree), "--docs", str(docs))
+    output = invoke("env", "run", "my-project", "--action", "rm -rf src && ls -A | wc -l")
+    assert "a fresh copy of project" in output and "\n0\n[exit code 0]" in output
+    assert (tree / "src" / "main.c").read_text() == "int main(void) { return 0; }\n"
+    assert registry.spec("my-project").docs == (docs,)
+
+
+def test_a_toml_file_registers_several_environments(shop: tuple[Path, Path], tmp_path: Path) -> None:
+    db, _ = shop
+    (tmp_path / "envs.toml").write_text(
+        '[environments.shop-a]\nfamily = "sqlite"\ndb = "shop.db"\ndocs = ["docs/shop"]\n\n'
+        '[environments.shop-b]\nfamily = "sqlite"\ndb = "shop.db"\ndescription = "The same shop."\n')
+    invoke("env", "add", "--file", str(tmp_path / "envs.toml"))
+    assert registry.spec("shop-a").docs == (tmp_path / "docs" / "shop",)
+    assert registry.spec("shop-b").description == "The same shop."
+    assert {"shop-a", "shop-b"} <= set(registry.registered())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["sqlite-chinook-v0", "--family", "sqlite", "--db", "{db}"], "built-in environment"),
+    (["My Shop", "--family", "sqlite", "--db", "{db}"], "not a usable environment id"),
+    (["my-shop", "--family", "oracle", "--db", "{db}"], "unknown family 'oracle'"),
+    (["my-shop", "--family", "sqlite"], "--family sqlite needs --db FILE"),
+    (["my-shop", "--family", "sqlite", "--db", "{db}", "--docs", "/no/such/docs"], "no such file or directory"),
+    (["my-shop", "--family", "sqlite", "--db", "/no/such.db"], "neither a shipped database"),
+    (["my-shop", "--family", "shell", "--tree", "/no/such/tree"], "neither the shipped"),
+])
+def test_bad_registrations_are_clear_errors(shop: tuple[Path, Path], args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["env", "add", *[a.replace("{db}", str(shop[0])) for a in args]])
+    assert result.exit_code != 0
+    assert message in result.output + str(result.exception)
+
+
+def test_remove_forgets_the_environment_but_keeps_its_data(shop: tuple[Path, Path], store: sa.Engine) -> None:
+    db, docs = shop
+    invoke("env", "add", "my-shop", "--family", "sqlite", "--db", str(db), "--docs", str(docs))
+    with store.begin() as conn:
+        documents.upsert_environment(conn, spec=registry.spec("my-shop"))  # what a synthesize run does
+        documents.record_skip(conn, environment_id="my-shop", source="x.md", reason="empty", run_id=None)
+    assert registry.spec("my-shop").docs == (docs,), "a synthesize run keeps the registration"
+    assert "removed my-shop" in invoke("env", "remove", "my-shop")
+    with pytest.raises(UnknownEnvironment, match="no environment 'my-shop'"):
+        registry.make("my-shop")
+    with store.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM lbi.skipped_documents")).scalar() == 1
+    again = runner.invoke(app, ["env", "remove", "my-shop"])
+    assert again.exit_code != 0 and "no user environment 'my-shop'" in again.output
+    assert runner.invoke(app, ["env", "remove", "sqlite-chinook-v0"]).exit_code != 0
+
+
+def test_built_in_environments_need_no_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("LBI_DATABASE_URL")
+    monkeypatch.setenv("LBI_HOME", str(tmp_path / "home"))
+    assert registry.spec("sqlite-chinook-v0").family == "sqlite"
+    assert registry.registered() == registry.builtin()
+    with pytest.raises(UnknownEnvironment, match="no environment 'my-shop'"):
+        registry.make("my-shop")
+    assert not (tmp_path / "home" / "pgdata").exists(), "looking up an id never starts a server"
