@@ -2,7 +2,8 @@
 
 The flow only sequences tasks; each task reads and writes the store by id,
 so a second run with the same inputs makes no model call and adds no row,
-and a run killed anywhere resumes where it stopped.
+and a run killed anywhere resumes where it stopped. A quality gate follows
+every stage and stops the run before the next one when its data is bad.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from lbi.config import Settings
 from lbi.envs import registry
 from lbi.errors import LbiError
 from lbi.models.endpoint import model_endpoint
+from lbi.quality.config import GateConfig
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
+from tasks.dataset_figures import publish_dataset_figures
+from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
 from tasks.judge import judge_trajectory_examples
 from tasks.outcome import Outcome
@@ -49,6 +53,7 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
             "actor_model": settings.actor_model,
             "committee": settings.committee,
             "committee_policy": params.committee_policy or settings.committee_policy,
+            "gates": GateConfig.from_settings(settings).model_dump(),
         }
         with engine.begin() as conn:
             documents.upsert_environment(conn, spec=spec)
@@ -71,6 +76,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     logger = get_run_logger()
     chunk_ids = ingest_documents(run_id, docs, params.max_docs, params.chunk_chars)
     logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
+    quality_gate(run_id, "ingest", chunk_ids)
     stages: dict[str, Outcome] = {}
     ids: list[int] = chunk_ids
     for name, task, extra in (
@@ -84,6 +90,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         stages[name] = Outcome.merge([future.result() for future in futures])
         ids = stages[name].ids
         logger.info("run %d: %s produced %d ids", run_id, name, len(ids))
+        quality_gate(run_id, name, ids)
         if stages[name].budget_message:
             break
     return _finish(run_id, chunk_ids, stages)
@@ -108,6 +115,7 @@ def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> di
             status, message = "completed", None
         runs.finish_run(conn, run_id=run_id, status=status, message=message, totals=totals)
     publish_report(run_id, totals, status, message)
+    publish_dataset_figures(runtime.for_run(run_id).spec.id)
     if status == "failed":
         raise SynthesisFailed(message)
     return {"run_id": run_id, "status": status, "message": message, "totals": totals}

@@ -49,6 +49,31 @@ class Settings(BaseSettings):
         default=None, description="A Prefect global concurrency limit every paid model call occupies (set by lbi deploy)."
     )
 
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Embedder: the bundled all-MiniLM-L6-v2 unless LBI_EMBEDDING_BASE_URL names an endpoint.",
+    )
+    embedding_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible /v1 endpoint for embeddings; unset means the bundled model."
+    )
+    embedding_dimensions: int = Field(default=384, description="Vector size; the store's column is vector(384).")
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    query_writer_model: str | None = Field(
+        default=None, description="Writes retrieval queries (Algorithm 2); unset means LBI_ACTOR_MODEL."
+    )
+    retrieval_m1: int = Field(default=5, ge=0, le=50, description="Examples found by observation per step.")
+    retrieval_m2: int = Field(default=5, ge=0, le=50, description="Examples found by the model's query per step.")
+    hnsw_ef_search: int = Field(default=200, ge=1, le=1000, description="HNSW candidate list size per search.")
+
+    gate_severity: dict[str, Literal["stop", "warn", "off"]] = Field(
+        default_factory=dict,
+        description='Quality-gate severity per check name, as JSON: {"keep_rate_in_bounds": "stop"}; "*" for all.',
+    )
+    gate_keep_rate_min: float = Field(default=0.01, ge=0, le=1, description="A run's keep rate below this warns.")
+    gate_keep_rate_max: float = Field(default=0.99, ge=0, le=1, description="A run's keep rate above this warns.")
+    gate_max_instruction_chars: int = Field(default=4000, ge=1, description="Longer instructions warn.")
+    gate_sample_ids: int = Field(default=5, ge=1, le=100, description="Offending ids a failed check names.")
+
     @field_validator("committee", mode="before")
     @classmethod
     def _split_committee(cls, value: object) -> object:

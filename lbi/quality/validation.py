@@ -1,0 +1,86 @@
+"""GX Core behind one function: validate the rows of a SQL query against a suite's checks.
+
+One ephemeral data context per process (GX takes seconds to import), one SQL
+data source per database; each validation adds a query asset, a suite and a
+validation definition under a fresh name and removes them afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import uuid
+import warnings
+from functools import cache
+from typing import Any
+
+from lbi.quality.suite import Check
+
+GX_SEVERITY = {"stop": "critical", "warn": "warning"}
+_lock = threading.Lock()
+
+
+@cache
+def _context() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are about itself
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+def _data_source(context: Any, url: str) -> Any:
+    """GX's ``add_postgres`` refuses a Unix-socket URL; the generic SQL source takes it as it is."""
+    name = "lbi-" + hashlib.sha256(url.encode()).hexdigest()[:16]
+    try:
+        return context.data_sources.get(name)
+    except KeyError:
+        with warnings.catch_warnings():  # it suggests add_postgres, which is the one that refuses
+            warnings.simplefilter("ignore")
+            return context.data_sources.add_sql(name=name, connection_string=url)
+
+
+def _expectation(check: Check, severity: str) -> Any:
+    import great_expectations.expectations as gxe
+
+    return getattr(gxe, check.expectation)(
+        **check.kwargs, severity=GX_SEVERITY[severity], description=check.explains, meta={"check": check.name},
+    )
+
+
+def validate_rows(url: str, *, name: str, query: str, checks: list[tuple[Check, str]], key: str,
+                  sample: int) -> Any:
+    """GX's ExpectationSuiteValidationResult for ``checks`` (each with its severity) over ``query``'s rows."""
+    import great_expectations as gx
+
+    with _lock:
+        context = _context()
+        source = _data_source(context, url)
+        unique = f"{name}-{uuid.uuid4().hex[:12]}"
+        asset = source.add_query_asset(name=unique, query=query.strip())
+        try:
+            suite = context.suites.add(gx.ExpectationSuite(
+                name=unique, expectations=[_expectation(check, severity) for check, severity in checks],
+            ))
+            definition = context.validation_definitions.add(gx.ValidationDefinition(
+                name=unique, data=asset.add_batch_definition_whole_table("rows"), suite=suite,
+            ))
+            return definition.run(result_format={
+                "result_format": "COMPLETE", "unexpected_index_column_names": [key],
+                "partial_unexpected_count": sample,
+            })
+        finally:
+            _forget(context, source, unique)
+
+
+def _forget(context: Any, source: Any, name: str) -> None:
+    for remove in (context.validation_definitions.delete, context.suites.delete, source.delete_asset):
+        try:
+            remove(name)
+        except Exception:  # noqa: BLE001 - whatever was not added cannot be removed
+            pass
