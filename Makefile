@@ -8,6 +8,8 @@ DEMO_ARGS ?= --env sqlite-chinook-v0 --max-docs 6 --instructions-per-doc 3 --max
 
 $(BIN)/lbi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	@# torch first, pinned: the CPU build; nothing later may pull a CUDA build
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 

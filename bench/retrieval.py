@@ -20,9 +20,12 @@ from pgvector import Vector  # noqa: E402
 from pgvector.psycopg import register_vector  # noqa: E402
 
 from bench import retrieval_corpus as corpus  # noqa: E402
-from bench.harness import fresh_database  # noqa: E402
+from bench.harness import BENCH_HOME, fresh_database  # noqa: E402
+from lbi.config import Settings  # noqa: E402
 from lbi.retrieval.embedders import BundledEmbedder  # noqa: E402
 from lbi.retrieval.search import dense_ids, hybrid_search, observation_search  # noqa: E402
+from lbi.retrieval.store import count_words  # noqa: E402
+from lbi.store import embedded  # noqa: E402
 
 ENV, OTHER = "bench-target-v0", "bench-other-v0"
 K = 10
@@ -34,23 +37,35 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=100_000, help="examples in the searched environment")
     parser.add_argument("--others", type=int, default=20_000, help="examples in another environment")
     parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--ef-search", type=int, default=100)
+    parser.add_argument("--bases", type=int, default=6000, help="distinct tasks embedded for real")
+    parser.add_argument("--ef-search", type=int, default=Settings.model_fields["hnsw_ef_search"].default)
+    parser.add_argument("--database", help="measure an already loaded database (made with --keep)")
+    parser.add_argument("--keep", action="store_true", help="keep the database for another measurement")
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     embedder = BundledEmbedder()
 
     started = time.perf_counter()
-    base_items, query_items = corpus.split(corpus.bases(), rng)
-    vectors = embedder.embed([b.text for b in base_items + query_items])
+    everything = corpus.bases(args.bases + 200, rng)
+    base_items, query_items = everything[:args.bases], everything[args.bases:]
+    vectors = embedder.embed([b.text for b in everything])
     base_vectors, query_vectors = vectors[:len(base_items)], vectors[len(base_items):]
-    print(f"embedded {len(vectors)} base and query sentences in {time.perf_counter() - started:.1f} s")
+    print(f"embedded {len(base_items)} bases and {len(query_items)} queries in {time.perf_counter() - started:.1f} s")
 
-    url = fresh_database()
+    url = bench_database_url(args.database) if args.database else fresh_database()
     engine = sa.create_engine(url)
     dsn = engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg", "postgresql")
-    target = load(dsn, ENV, args.examples, base_items, base_vectors, rng, first_id=1, embedder=embedder.name)
-    load(dsn, OTHER, args.others, base_items, base_vectors, rng, first_id=args.examples + 1, embedder=embedder.name)
-    build_index(dsn)
+    if args.database:
+        target = stored_vectors(dsn)
+    else:
+        target = load(dsn, ENV, args.examples, base_items, base_vectors, rng, first_id=1, embedder=embedder.name)
+        load(dsn, OTHER, args.others, base_items, base_vectors, rng, first_id=args.examples + 1,
+             embedder=embedder.name)
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            count_words(conn, example_ids=list(range(1, args.examples + args.others + 1)))
+        print(f"counted document frequencies in {time.perf_counter() - started:.1f} s")
+        build_index(dsn)
 
     queries = [(query_items[i % len(query_items)].text, query_vectors[i % len(query_vectors)])
                for i in range(args.queries)]
@@ -67,15 +82,41 @@ def main() -> None:
                 lambda text, _: observation_search(conn, environment_id=ENV, observation=text, k=5), commit=True)
         recall(conn, target, queries, embedder.name, args.ef_search)
     engine.dispose()
+    name = engine.url.database
+    if args.keep or args.database:
+        print(f"kept database {name} (measure it again with --database {name})")
+    else:
+        drop_database(name)
+
+
+def bench_database_url(name: str) -> str:
+    return embedded.url_for(embedded.running_info((BENCH_HOME / "pgdata").resolve()), name)
+
+
+def drop_database(name: str) -> None:
+    info = embedded.running_info((BENCH_HOME / "pgdata").resolve())
+    with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def stored_vectors(dsn: str) -> np.ndarray:
+    """The searched environment's vectors, in example id order (ids start at 1)."""
+    with psycopg.connect(dsn) as conn:
+        register_vector(conn)
+        rows = conn.execute("SELECT embedding FROM lbi.embeddings WHERE environment_id = %s ORDER BY example_id",
+                            (ENV,)).fetchall()
+    return np.stack([row[0].to_numpy() for row in rows]).astype(np.float32)
 
 
 def load(dsn: str, env: str, n: int, items: list[corpus.Base], base_vectors: np.ndarray, rng: np.random.Generator,
          *, first_id: int, embedder: str) -> np.ndarray:
     """Examples (with their instructions, a trajectory, documents and embeddings) by COPY; returns the vectors."""
     started = time.perf_counter()
-    pairs, vectors = corpus.examples(n, base_vectors, rng)
+    picked, vectors = corpus.examples(n, base_vectors, rng)
     with psycopg.connect(dsn, autocommit=True) as conn:
         register_vector(conn)
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_index (definition text)")
         conn.execute("INSERT INTO lbi.environments (id, family, description, action_language) "
                      "VALUES (%s, 'bench', 'benchmark corpus', 'SQL') ON CONFLICT DO NOTHING", (env,))
         task_id = conn.execute("INSERT INTO lbi.instructions (environment_id, origin, text, text_hash) "
@@ -86,7 +127,7 @@ def load(dsn: str, env: str, n: int, items: list[corpus.Base], base_vectors: np.
         ids = range(first_id, first_id + n)
         with conn.cursor().copy("COPY lbi.instructions (id, environment_id, origin, text, text_hash, trajectory_id)"
                                 " FROM STDIN") as copy:
-            for i, (a, _) in zip(ids, pairs):
+            for i, a in zip(ids, picked):
                 copy.write_row((INSTRUCTION_IDS + i, env, "backward", items[a].text, f"h{i}", trajectory_id))
         with conn.cursor().copy("COPY lbi.examples (id, trajectory_id, start_step, end_step, kind, instruction_id,"
                                 " status) FROM STDIN") as copy:
@@ -94,13 +135,15 @@ def load(dsn: str, env: str, n: int, items: list[corpus.Base], base_vectors: np.
                 copy.write_row((i, trajectory_id, i, i, "task", INSTRUCTION_IDS + i, "accepted"))
         conn.execute("CREATE TEMP TABLE staged (example_id bigint, instruction text, actions text, observations text)")
         with conn.cursor().copy("COPY staged FROM STDIN") as copy:
-            for i, (a, b) in zip(ids, pairs):
-                actions = f"{items[a].sql}\n{items[b].sql}"
-                copy.write_row((i, items[a].text, actions, f"{items[a].text}\n{items[b].text}"))
+            for i, a in zip(ids, picked):
+                copy.write_row((i, items[a].text, items[a].sql, f"{items[a].text}\n{items[a].sql}"))
         conn.execute("INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference,"
                      " observation_tsv) SELECT example_id, %s, instruction, actions, instruction || E'\\n' || actions,"
                      " to_tsvector('english', observations) FROM staged", (env,))
-        conn.execute("DROP INDEX IF EXISTS lbi.embeddings_hnsw")  # built once, after the load
+        definition = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'embeddings_hnsw'").fetchone()
+        if definition:  # built once, after the load, as the migration defines it
+            conn.execute("INSERT INTO bench_index (definition) VALUES (%s)", definition)
+            conn.execute("DROP INDEX lbi.embeddings_hnsw")
         with conn.cursor().copy("COPY lbi.embeddings (example_id, embedder, environment_id, embedding)"
                                 " FROM STDIN WITH (FORMAT BINARY)") as copy:
             copy.set_types(["int8", "text", "text", "vector"])
@@ -115,10 +158,11 @@ def build_index(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '2GB'")
         conn.execute("SET max_parallel_maintenance_workers = 1")
-        conn.execute("CREATE INDEX embeddings_hnsw ON lbi.embeddings USING hnsw (embedding vector_cosine_ops)")
+        definition = conn.execute("SELECT definition FROM bench_index").fetchone()[0]
+        conn.execute(definition)
         conn.execute("VACUUM ANALYZE lbi.embeddings")
         conn.execute("VACUUM ANALYZE lbi.example_documents")
-    print(f"built the HNSW index (m=16, ef_construction=64) in {time.perf_counter() - started:.1f} s")
+    print(f"built the HNSW index in {time.perf_counter() - started:.1f} s: {definition.split(' USING ')[1]}")
 
 
 def report_plan(conn: sa.Connection, vector: np.ndarray, embedder: str, ef_search: int) -> None:

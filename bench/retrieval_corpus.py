@@ -1,11 +1,12 @@
 """A synthetic corpus for the retrieval benchmark: 100,000+ examples whose texts and vectors agree.
 
-Base sentences are the offline model's task templates filled with every
-parameter value (with the SQL that does each); the bundled model embeds them
-once. An example is a base (its instruction) plus a second base (a later step):
-its text is both SQL statements, its vector normalize(e_a + 0.35 e_b + noise).
-Embedding 100,000 texts one by one would take a quarter of an hour here; this
-keeps the structure real embeddings have (tight clusters, near-duplicates).
+Sentences are the offline model's task templates filled with every parameter
+value, each with the SQL that does it. A "base" is two such tasks done one
+after the other ("A. Then b."); the bundled model embeds a few thousand bases
+for real. Every example is a base with a little noise on its vector, so the
+corpus has what synthesized data has: many near-duplicates around distinct
+tasks. (Embedding 100,000 texts one by one would take a quarter of an hour here.)
+Queries are bases the corpus does not contain, embedded the same way.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import numpy as np
 
 from lbi.models.offline.sql_tasks import KINDS, PARAMETERS, fill, placeholders, with_derived
 
-SECOND_WEIGHT = 0.35
-NOISE = 0.012
+NOISE = 0.01
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Base:
     sql: str
 
 
-def bases() -> list[Base]:
+def sentences() -> list[Base]:
     found = []
     for kind in KINDS:
         sql = kind.plans[-1][-1].sql
@@ -39,16 +39,21 @@ def bases() -> list[Base]:
     return found
 
 
-def split(items: list[Base], rng: np.random.Generator, query_share: float = 0.15) -> tuple[list[Base], list[Base]]:
-    order = rng.permutation(len(items))
-    cut = int(len(items) * query_share)
-    return [items[i] for i in order[cut:]], [items[i] for i in order[:cut]]
+def bases(n: int, rng: np.random.Generator) -> list[Base]:
+    """n distinct two-task bases."""
+    single = sentences()
+    chosen: set[tuple[int, int]] = set()
+    while len(chosen) < n:
+        a, b = (int(i) for i in rng.integers(0, len(single), 2))
+        if a != b:
+            chosen.add((a, b))
+    return [Base(f"{single[a].text} Then {single[b].text[:1].lower()}{single[b].text[1:]}",
+                 f"{single[a].sql}\n{single[b].sql}") for a, b in sorted(chosen)]
 
 
 def examples(n: int, base_vectors: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(pairs of base indexes, unit vectors) for n examples."""
-    pairs = rng.integers(0, len(base_vectors), size=(n, 2))
-    vectors = base_vectors[pairs[:, 0]] + SECOND_WEIGHT * base_vectors[pairs[:, 1]]
-    vectors += rng.normal(0, NOISE, size=vectors.shape).astype(np.float32)
+    """(the base of each example, its unit vector) for n examples."""
+    picked = rng.integers(0, len(base_vectors), size=n)
+    vectors = base_vectors[picked] + rng.normal(0, NOISE, size=(n, base_vectors.shape[1])).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return pairs, vectors.astype(np.float32)
+    return picked, vectors.astype(np.float32)

@@ -24,6 +24,7 @@ from lbi.quality.config import GateConfig
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
+from tasks.embed import index_accepted_examples
 from tasks.dataset_figures import publish_dataset_figures
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
@@ -93,6 +94,10 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         quality_gate(run_id, name, ids)
         if stages[name].budget_message:
             break
+    if "judge" in stages:
+        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids)
+        logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))
+        quality_gate(run_id, "index", stages["index"].ids)
     return _finish(run_id, chunk_ids, stages)
 
 

@@ -25,13 +25,22 @@ _lock = threading.Lock()
 @cache
 def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines are about itself
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    _quiet_gx_loggers()
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
+
+
+def _quiet_gx_loggers() -> None:
+    """GX logs about itself (some of its modules pin their level to INFO); what matters to
+    users reaches them as gate results and exceptions, so its loggers stay silent."""
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")]:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
 
 
 def _data_source(context: Any, url: str) -> Any:

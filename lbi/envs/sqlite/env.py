@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lbi.envs.base import Environment, EnvSpec, Limits, Observation, StepResult
+from lbi.envs.base import CheckResult, Environment, EnvSpec, Limits, Observation, StepResult
+from lbi.envs.sqlite.checking import compare_rows
 from lbi.envs.sqlite.database import is_shipped, materialize, user_database
 from lbi.envs.sqlite.guard import Guard, confine
 from lbi.envs.sqlite.render import render
@@ -18,6 +19,7 @@ HANDBOOK_DIR = Path(__file__).with_name("docs")
 SQLITE_MANUAL = Path("/usr/share/doc/sqlite3")
 ACTION_LANGUAGE = "SQL (SQLite dialect), exactly one statement per action"
 ONE_STATEMENT = "You can only execute one statement at a time"
+GOLD_ROWS_CAP = 100_000
 
 
 # The manual's pages about the SQL an agent can run (not the C API or release logs).
@@ -101,10 +103,7 @@ class SqliteEnv(Environment):
             self._workdir.mkdir(parents=True, exist_ok=True)
         self._episode_dir = Path(tempfile.mkdtemp(prefix="lbi-sqlite-", dir=self._workdir))
         path = self.episode_path
-        shutil.copyfile(self._source, path)
-        wal = self._source.with_name(self._source.name + "-wal")
-        if wal.is_file():
-            shutil.copyfile(wal, path.with_name(path.name + "-wal"))
+        self._copy_database(path)
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                            cached_statements=0)
         confine(self._connection, self._guard)
@@ -122,6 +121,54 @@ class SqliteEnv(Environment):
     def final_answer(self) -> list[tuple[Any, ...]] | None:
         """Rows of the last successful query (its first 1000 rows at most)."""
         return list(self._answer) if self._answer is not None else None
+
+    def check(self, check: dict) -> CheckResult:
+        """``sql_rows``: the last query's rows against ``gold_sql`` run on a fresh copy of the database;
+        ``rows``: against literal ``rows``. Options: ``order_matters`` (false), ``round`` (2 places)."""
+        kind = check.get("type")
+        if kind == "sql_rows":
+            try:
+                gold = self._gold_rows(str(check["gold_sql"]))
+            except (sqlite3.Error, ValueError, KeyError) as error:
+                return CheckResult(False, f"the gold query failed: {type(error).__name__}: {error}")
+        elif kind == "rows":
+            gold = [tuple(row) for row in check.get("rows", [])]
+        else:
+            raise ValueError(f"unknown check type {kind!r} for {self.spec.id} (sql_rows or rows)")
+        return compare_rows(self.final_answer(), gold, order_matters=bool(check.get("order_matters", False)),
+                            places=int(check.get("round", 2)))
+
+    def _gold_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of ``sql`` on a fresh copy of the database, under the same guard as agent actions."""
+        if self._source is None:
+            self._source = materialize(self._database, self._cache_dir)
+        if self._workdir is not None:
+            self._workdir.mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix="lbi-sqlite-gold-", dir=self._workdir))
+        try:
+            path = workdir / f"{self._name}.sqlite"
+            self._copy_database(path)
+            connection = sqlite3.connect(path, isolation_level=None, cached_statements=0)
+            guard = Guard()
+            confine(connection, guard)
+            guard.arm(self.limits.action_timeout_s)
+            try:
+                cursor = connection.execute(sql)
+                if cursor.description is None:
+                    raise ValueError("the gold SQL returned no result table")
+                return cursor.fetchmany(GOLD_ROWS_CAP)
+            finally:
+                guard.disarm()
+                connection.close()
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _copy_database(self, path: Path) -> None:
+        assert self._source is not None
+        shutil.copyfile(self._source, path)
+        wal = self._source.with_name(self._source.name + "-wal")
+        if wal.is_file():
+            shutil.copyfile(wal, path.with_name(path.name + "-wal"))
 
     def close(self) -> None:
         if self._connection is not None:

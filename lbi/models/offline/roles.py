@@ -9,6 +9,7 @@ from lbi.models.offline.judging import judge
 from lbi.models.offline.prompt_reading import (
     Prompt, actor_history, between, instruction_of, read_prompt, requested_count, task_of, trajectory_of,
 )
+from lbi.models.offline.references import follow_reference, references_of
 from lbi.models.offline.seeding import seeded_random
 from lbi.models.offline.skill import ActionSkill, skill_for
 
@@ -41,8 +42,19 @@ def _propose(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
 def _act(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
     task = task_of(prompt.user)
     history = actor_history(prompt.user)
-    reason, action = skill.next_action(task, history, seeded_random(*key, task))
+    followed = follow_reference(task, history, references_of(prompt.user), skill.failed)
+    reason, action = followed or skill.next_action(task, history, seeded_random(*key, task))
     return f"REASON: {reason}\nACTION: {action}"
+
+
+def _write_query(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
+    """The task itself, with what the last failed action broke on when it failed."""
+    task = task_of(prompt.user)
+    history = actor_history(prompt.user)
+    query = task
+    if history and skill.failed(history[-1].observation):
+        query += " " + history[-1].observation.splitlines()[0][:200]
+    return json.dumps({"query": query}, ensure_ascii=False)
 
 
 def _label_task(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
@@ -74,4 +86,5 @@ _ROLES: dict[str, Callable[[Prompt, ActionSkill, tuple], str]] = {
     "task-labeler": _label_task,
     "replicate-labeler": _label_replicate,
     "judge": _judge,
+    "query-writer": _write_query,
 }

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from lbi.models.offline import faults
+from lbi.models.offline.embeddings import embeddings_body
 from lbi.models.offline.protocol import ChatRequest, InvalidRequest, completion_body, error_body, parse_request
 from lbi.models.offline.roles import answer, role_of
 
@@ -59,6 +60,16 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
             return JSONResponse(completion_body(chat, answer(chat.messages, model=chat.model, seed=seed)))
         fault_counts[fault] += 1
         return await _fault_response(fault, chat, request, seed)
+
+    @app.post("/v1/embeddings")
+    async def embeddings(request: Request) -> Response:
+        counts["requests"] += 1
+        try:
+            return JSONResponse(embeddings_body(await request.json()))
+        except InvalidRequest as error:
+            return invalid(str(error), error.param)
+        except ValueError:
+            return invalid("The request body is not valid JSON.")
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:

@@ -16,4 +16,5 @@ AFTER_STAGE: dict[str, tuple[str, ...]] = {
     "rollout": ("trajectories", "model_calls"),
     "backward": ("examples", "model_calls"),
     "judge": ("verdicts", "model_calls"),
+    "index": ("embeddings",),
 }

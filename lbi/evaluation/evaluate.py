@@ -1,0 +1,127 @@
+"""An evaluation run: every task of a task set in one mode, results stored in lbi.evaluations.
+
+Model calls go through the one model client under a ``runs`` row of its own
+(flow 'evaluate'), so they are cached, in the ledger, and under its budget.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import sqlalchemy as sa
+
+from lbi.envs import registry
+from lbi.envs.base import EnvSpec
+from lbi.evaluation import store
+from lbi.evaluation.params import EvaluateParams
+from lbi.evaluation.report import EvaluationReport, summarize
+from lbi.evaluation.runner import Actor, TaskResult, act_on_task, errored, replay_task
+from lbi.evaluation.task_set import Task, load_task_set, task_set_hash
+from lbi.errors import BudgetExhausted
+from lbi.models.client import ClientOptions, ModelClient
+from lbi.retrieval.agentic import AgenticRetrieval
+from lbi.retrieval.embedders import Embedder
+from lbi.retrieval.retriever import ExampleRetriever
+from lbi.store import documents, runs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelAccess:
+    base_url: str
+    api_key: str
+    options: ClientOptions
+    actor_model: str
+    query_model: str
+
+
+@dataclass(frozen=True)
+class RetrievalSetup:
+    embedder: Embedder
+    m1: int
+    m2: int
+    ef_search: int = 200
+
+
+def evaluate(*, engine: sa.Engine, params: EvaluateParams, models: ModelAccess | None = None,
+             retrieval: RetrievalSetup | None = None) -> EvaluationReport:
+    path = params.task_set()
+    tasks = load_task_set(path)[:params.limit]
+    if params.mode != "replay" and models is None:
+        raise ValueError(f"mode {params.mode} needs a model")
+    if params.mode == "retrieval" and retrieval is None:
+        raise ValueError("mode retrieval needs an embedder")
+    spec = registry.spec(params.env)
+    recorded = {**params.model_dump(), "tasks": str(path), "task_count": len(tasks)}
+    if models:
+        recorded |= {"model_base_url": models.base_url, "actor_model": models.actor_model}
+    if retrieval:
+        recorded |= {"embedder": retrieval.embedder.name, "m1": retrieval.m1, "m2": retrieval.m2,
+                     "query_model": models.query_model if models else None}
+    with engine.begin() as conn:
+        documents.upsert_environment(conn, spec=spec)
+        run_id = runs.create_run(conn, flow="evaluate", environment_id=spec.id, params=recorded,
+                                 max_llm_calls=params.max_llm_calls, max_tokens=None)
+        evaluation_id = store.create_evaluation(
+            conn, run_id=run_id, environment_id=spec.id, mode=params.mode, task_set=str(path),
+            task_set_hash=task_set_hash(path), actor_model=models.actor_model if models and params.mode != "replay"
+            else None, params=recorded)
+    client = None
+    try:
+        if params.mode != "replay":
+            client = ModelClient(engine=engine, base_url=models.base_url, api_key=models.api_key, run_id=run_id,
+                                 options=models.options)
+        attempt = _attempt(engine, params, spec, client, models, retrieval)
+
+        def one(task: Task) -> TaskResult:
+            try:
+                result = attempt(task)
+            except Exception as error:  # one broken task must not sink the others; it is reported as errored
+                log.warning("task %s: %s: %s", task.id, type(error).__name__, error)
+                result = errored(task, error)
+            with engine.begin() as conn:
+                store.add_result(conn, evaluation_id=evaluation_id, result=result)
+            return result
+
+        with ThreadPoolExecutor(max_workers=min(params.workers, len(tasks))) as pool:
+            results = list(pool.map(one, tasks))
+    except BaseException as error:
+        with engine.begin() as conn:
+            store.finish_evaluation(conn, evaluation_id=evaluation_id, status="failed", message=str(error)[:2000])
+            runs.finish_run(conn, run_id=run_id, status="failed", message=str(error)[:2000], totals={})
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    return _finish(engine, evaluation_id, run_id, params, str(path), results)
+
+
+def _attempt(engine: sa.Engine, params: EvaluateParams, spec: EnvSpec, client: ModelClient | None,
+             models: ModelAccess | None, retrieval: RetrievalSetup | None) -> Callable[[Task], TaskResult]:
+    if params.mode == "replay":
+        return lambda task: replay_task(params.env, task)
+    factory = None
+    if params.mode == "retrieval":
+        retriever = ExampleRetriever(engine, retrieval.embedder, params.env, ef_search=retrieval.ef_search)
+        indexed = retriever.ensure_indexed()
+        log.info("indexed %d accepted examples of %s before evaluating", indexed, params.env)
+        factory = lambda metered: AgenticRetrieval(  # noqa: E731
+            retriever, client=metered, model=models.query_model, spec=spec, m1=retrieval.m1, m2=retrieval.m2)
+    actor = Actor(client=client, model=models.actor_model, max_steps=params.max_steps, retrieval=factory)
+    return lambda task: act_on_task(params.env, task, actor)
+
+
+def _finish(engine: sa.Engine, evaluation_id: int, run_id: int, params: EvaluateParams, task_set: str,
+            results: list[TaskResult]) -> EvaluationReport:
+    failed = [r for r in results if r.status == "errored"]
+    budget = [r for r in failed if r.detail.startswith(BudgetExhausted.__name__)]
+    message = f"{len(failed)} tasks errored; first: {failed[0].task_id}: {failed[0].detail}" if failed else None
+    with engine.begin() as conn:
+        store.finish_evaluation(conn, evaluation_id=evaluation_id, status="completed", message=message)
+        runs.finish_run(conn, run_id=run_id, status="budget_exhausted" if budget else "completed", message=message,
+                        totals=summarize(results))
+    return EvaluationReport(evaluation_id, run_id, params.env, params.mode, task_set, "completed", message, results)

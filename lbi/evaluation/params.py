@@ -1,0 +1,34 @@
+"""An evaluation's parameters, as a pydantic model (the Prefect UI shows it as a form)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from lbi.errors import ConfigError
+
+Mode = Literal["baseline", "retrieval", "replay"]
+SHIPPED_TASK_SETS = {
+    "sqlite-chinook-v0": Path(__file__).resolve().parents[1] / "envs" / "sqlite" / "tasks" / "chinook-heldout.jsonl",
+}
+
+
+class EvaluateParams(BaseModel):
+    env: str = Field("sqlite-chinook-v0", description="Registered environment id (see `lbi envs`).")
+    tasks: str | None = Field(None, description="Task set (JSONL); empty = the environment's shipped held-out set.")
+    mode: Mode = Field("retrieval", description="baseline: no examples; retrieval: Algorithm 2; replay: gold actions.")
+    max_steps: int = Field(8, ge=1, le=50, description="Actions per task before the episode is cut off.")
+    m1: int | None = Field(None, ge=0, le=50, description="Examples by observation per step; empty = LBI_RETRIEVAL_M1.")
+    m2: int | None = Field(None, ge=0, le=50, description="Examples by model query per step; empty = LBI_RETRIEVAL_M2.")
+    workers: int = Field(4, ge=1, le=64, description="Tasks run at once.")
+    limit: int | None = Field(None, ge=1, description="Only the first N tasks.")
+    max_llm_calls: int | None = Field(None, ge=0, description="Stop cleanly after this many model calls.")
+
+    def task_set(self) -> Path:
+        if self.tasks:
+            return Path(self.tasks)
+        if self.env in SHIPPED_TASK_SETS:
+            return SHIPPED_TASK_SETS[self.env]
+        raise ConfigError(f"no task set ships with {self.env}; pass one (--tasks FILE)")

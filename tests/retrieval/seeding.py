@@ -1,0 +1,67 @@
+"""Puts examples in a store the way synthesis does: real episodes in the environment, stored by the store's
+own functions, decided by status (no model involved)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lbi.envs import registry
+from lbi.envs.base import EnvSpec
+from lbi.store import documents, examples, instructions, runs, trajectories
+from lbi.store.trajectories import StoredStep
+
+CHINOOK = "sqlite-chinook-v0"
+OTHER = "sqlite-other-v0"  # a second environment id, stored only (its episodes run on Chinook)
+
+
+@dataclass(frozen=True)
+class Seed:
+    instruction: str
+    actions: tuple[str, ...]
+    status: str = "accepted"
+    environment_id: str = CHINOOK
+
+
+def seed_run(engine: sa.Engine, *, model_base_url: str = "http://unused/v1", environment_id: str = CHINOOK) -> int:
+    with engine.begin() as conn:
+        for env_id in (CHINOOK, OTHER):
+            base = registry.spec(CHINOOK)
+            documents.upsert_environment(conn, spec=EnvSpec(env_id, base.family, base.description,
+                                                            base.action_language))
+        return runs.create_run(conn, flow="synthesize", environment_id=environment_id,
+                               params={"env": environment_id, "model_base_url": model_base_url},
+                               max_llm_calls=None, max_tokens=None)
+
+
+def seed_examples(engine: sa.Engine, run_id: int, seeds: list[Seed]) -> list[int]:
+    """One trajectory per seed (its actions run in a real episode); one example spanning all of it."""
+    ids = []
+    for number, seed in enumerate(seeds):
+        with registry.make(CHINOOK) as env:
+            initial = env.reset().text
+            steps = []
+            for idx, action in enumerate(seed.actions, start=1):
+                observation = env.step(action).observation
+                steps.append(StoredStep(idx, "", action, observation.text, observation.error, False))
+        with engine.begin() as conn:
+            task_id = instructions.add_self_instruct(
+                conn, environment_id=seed.environment_id, chunk_id=_chunk(conn), texts=[f"seed task {number}: "
+                                                                                       f"{seed.instruction}"],
+                run_id=run_id)[0]
+            trajectory_id = trajectories.save(
+                conn, instruction_id=task_id, environment_id=seed.environment_id, actor_model="seeded",
+                status="completed", error=None, initial_observation=initial, steps=steps, run_id=run_id)
+            example_id = examples.add_example(
+                conn, environment_id=seed.environment_id, trajectory_id=trajectory_id, start_step=1,
+                end_step=len(steps), kind="task", instruction=seed.instruction, run_id=run_id)
+            if seed.status != "pending":
+                examples.decide(conn, example_id=example_id, status=seed.status, policy="unanimous")
+        ids.append(example_id)
+    return ids
+
+
+def _chunk(conn: sa.Connection) -> int:
+    document_id = documents.add_document(conn, content_hash="seed", title="seed", format="md", text="seed")
+    return documents.add_chunks(conn, document_id=document_id, chunks=["seed"])[0]
