@@ -14,7 +14,7 @@ from tests.quality.synthesized import SMALL
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
-SUITES_IN_ORDER = ["documents", "instructions", "trajectories", "examples", "verdicts", "model_calls"]
+SUITES_IN_ORDER = ["documents", "instructions", "trajectories", "examples", "verdicts", "model_calls", "embeddings"]
 
 
 def _scalar(engine: sa.Engine, sql: str) -> int:
@@ -45,7 +45,8 @@ def test_a_clean_run_passes_every_gate_and_records_what_it_covered(synthesized_s
                                             " WHERE run_id = 1")).all())
         run = conn.execute(sa.text("SELECT totals FROM lbi.runs WHERE id = 1")).scalar_one()
     assert covered == {"ingest": run["chunks"], "self_instruct": run["instructions"],
-                       "rollout": run["trajectories"], "backward": run["examples"], "judge": run["examples"]}
+                       "rollout": run["trajectories"], "backward": run["examples"], "judge": run["examples"],
+                       "index": run["accepted"]}
     rerun = synthesize(SMALL)
     assert rerun["status"] == "completed"
     assert _gates(synthesized_store, rerun["run_id"]) == dict.fromkeys(SUITES_IN_ORDER, "passed")
