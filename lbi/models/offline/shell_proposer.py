@@ -6,22 +6,16 @@ from __future__ import annotations
 import re
 from random import Random
 
+from lbi.models.offline.proposing import propose_tasks
 from lbi.models.offline.shell_tasks import KINDS, PARAMETERS, TaskKind, fill, placeholders
 
 
 def propose(document: str, count: int, rng: Random) -> list[str]:
-    weights = relevance(document)
-    order = _weighted_order(list(KINDS), [weights[kind.name] for kind in KINDS], rng)
-    tasks: list[str] = []
-    for attempt in range(count * 6):
-        if len(tasks) == count:
-            break
-        kind = order[attempt % len(order)]
-        template = rng.choice(kind.templates)
-        task = fill(template, {name: _value(name, document, rng) for name in placeholders(template)})
-        if task not in tasks:
-            tasks.append(task)
-    return tasks
+    return propose_tasks(
+        KINDS, relevance(document), count, rng, skip_irrelevant=False,
+        fill_template=lambda template: fill(template, {name: _value(name, document, rng)
+                                                        for name in placeholders(template)}),
+    )
 
 
 def relevance(document: str) -> dict[str, float]:
@@ -40,12 +34,6 @@ def _names_tool(kind: TaskKind, document: str) -> bool:
     programs = {word for word in re.findall(r"(?:^|\| )([a-z]+)", commands)}
     head = document[:300].lower()
     return any(re.search(rf"\b{program}\b", head) for program in programs)
-
-
-def _weighted_order(kinds: list[TaskKind], weights: list[float], rng: Random) -> list[TaskKind]:
-    """The kinds in a random order where heavier ones tend to come first (weighted sampling without replacement)."""
-    keys = [rng.random() ** (1.0 / w) if w > 0 else -1.0 for w in weights]
-    return [kind for _, kind in sorted(zip(keys, kinds), key=lambda pair: -pair[0])]
 
 
 def _value(name: str, document: str, rng: Random) -> str:

@@ -6,23 +6,16 @@ import re
 from random import Random
 
 from lbi.models.offline import chinook
-from lbi.models.offline.sql_tasks import COMMON_FEATURES, KINDS, PARAMETERS, TaskKind, features_in, fill, placeholders
+from lbi.models.offline.proposing import propose_tasks
+from lbi.models.offline.sql_tasks import COMMON_FEATURES, KINDS, PARAMETERS, features_in, fill, placeholders
 
 
 def propose(document: str, count: int, rng: Random) -> list[str]:
-    weights = _relevance(document)
-    order = _weighted_order(list(KINDS), [weights[kind.name] for kind in KINDS], rng)
-    order = [kind for kind in order if weights[kind.name] > 0]
-    tasks: list[str] = []
-    for attempt in range(count * 6):
-        if len(tasks) == count:
-            break
-        kind = order[attempt % len(order)]
-        template = rng.choice(kind.templates)
-        task = fill(template, {name: _value(name, document, rng) for name in placeholders(template)})
-        if task not in tasks:
-            tasks.append(task)
-    return tasks
+    return propose_tasks(
+        KINDS, _relevance(document), count, rng, skip_irrelevant=True,
+        fill_template=lambda template: fill(template, {name: _value(name, document, rng)
+                                                        for name in placeholders(template)}),
+    )
 
 
 def _relevance(document: str) -> dict[str, float]:
@@ -45,12 +38,6 @@ def _relevance(document: str) -> dict[str, float]:
         featured = sum(1 if f in COMMON_FEATURES else 2 for f in shared)
         weights[kind.name] = ((0.3 + topical) * (1 + featured)) ** 2
     return weights
-
-
-def _weighted_order(kinds: list[TaskKind], weights: list[float], rng: Random) -> list[TaskKind]:
-    """The kinds in a random order where heavier ones tend to come first (weighted sampling without replacement)."""
-    keys = [rng.random() ** (1.0 / w) if w > 0 else -1.0 for w in weights]
-    return [kind for _, kind in sorted(zip(keys, kinds), key=lambda pair: -pair[0])]
 
 
 def _value(name: str, document: str, rng: Random) -> str:
