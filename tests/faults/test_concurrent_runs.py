@@ -31,10 +31,4 @@ def test_two_runs_at_once(prefect_api: str, store: sa.Engine, new_store_url, mon
     fresh_url = new_store_url()
     monkeypatch.setenv("LBI_DATABASE_URL", fresh_url)
     synthesize(SynthesizeParams(max_docs=2, instructions_per_doc=2, max_steps=3, max_span_steps=2))
-    fresh = sa.create_engine(fresh_url)
-    assert dataset.examples(store) == dataset.examples(fresh)
-    assert dataset.trajectories(store) == dataset.trajectories(fresh)
-    together, alone = dataset.row_counts(store), dataset.row_counts(fresh)
-    for table in dataset.DATA_TABLES:
-        assert together[table] == alone[table], table
-    fresh.dispose()
+    dataset.assert_same_dataset(store, fresh_url, same_row_counts=True)

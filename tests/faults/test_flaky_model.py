@@ -37,7 +37,4 @@ def test_twenty_percent_faults_change_nothing_but_the_ledger(store: sa.Engine, n
     with running(fault_rate=0.0) as clean_model:
         monkeypatch.setenv("LBI_MODEL_BASE_URL", clean_model)
         synthesize(PARAMS)
-    clean = sa.create_engine(clean_url)
-    assert dataset.examples(store) == dataset.examples(clean)
-    assert dataset.trajectories(store) == dataset.trajectories(clean)
-    clean.dispose()
+    dataset.assert_same_dataset(store, clean_url)

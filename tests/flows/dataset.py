@@ -34,3 +34,18 @@ def trajectories(engine: sa.Engine) -> set[tuple]:
             FROM lbi.trajectories t JOIN lbi.instructions i ON i.id = t.instruction_id
             LEFT JOIN lbi.steps s ON s.trajectory_id = t.id GROUP BY i.text, t.status
         """)).all())
+
+
+def assert_same_dataset(engine: sa.Engine, url_of_reference: str, *, same_row_counts: bool = False) -> None:
+    """The store at ``engine`` holds the same trajectories and examples as the one at the URL
+    (and, when asked, as many rows in every data table: nothing duplicated)."""
+    reference = sa.create_engine(url_of_reference)
+    try:
+        assert trajectories(engine) == trajectories(reference)
+        assert examples(engine) == examples(reference)
+        if same_row_counts:
+            ours, theirs = row_counts(engine), row_counts(reference)
+            for table in DATA_TABLES:
+                assert ours[table] == theirs[table], table
+    finally:
+        reference.dispose()

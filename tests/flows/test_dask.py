@@ -37,7 +37,4 @@ def test_dask_cluster_makes_the_same_dataset(prefect_api: str, store: sa.Engine,
     threads_url = new_store_url()
     monkeypatch.setenv("LBI_DATABASE_URL", threads_url)
     synthesize(PARAMS)
-    threads = sa.create_engine(threads_url)
-    assert dataset.trajectories(store) == dataset.trajectories(threads)
-    assert dataset.examples(store) == dataset.examples(threads)
-    threads.dispose()
+    dataset.assert_same_dataset(store, threads_url)

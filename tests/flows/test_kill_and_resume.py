@@ -43,15 +43,8 @@ def test_kill_mid_rollout_then_resume(prefect_api: str, store: sa.Engine, new_st
 
     result = synthesize(PARAMS)
     assert result["status"] == "completed"
-    counts_after_resume = dataset.row_counts(store)
 
     fresh_url = new_store_url()
     monkeypatch.setenv("LBI_DATABASE_URL", fresh_url)
     synthesize(PARAMS)
-    fresh = sa.create_engine(fresh_url)
-    assert dataset.trajectories(store) == dataset.trajectories(fresh)
-    assert dataset.examples(store) == dataset.examples(fresh)
-    fresh_counts = dataset.row_counts(fresh)
-    for table in dataset.DATA_TABLES:
-        assert counts_after_resume[table] == fresh_counts[table], table
-    fresh.dispose()
+    dataset.assert_same_dataset(store, fresh_url, same_row_counts=True)
