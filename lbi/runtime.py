@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +19,9 @@ from lbi.envs.base import Environment, EnvSpec
 from lbi.models.client import ClientOptions, ModelClient
 from lbi.store import engine as store_engine
 from lbi.store import runs
+
+
+_lock = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,24 @@ class Runtime:
         return registry.make(self.params["env"])
 
 
-@cache
+_engines: dict[tuple[str, int], sa.Engine] = {}
+
+
 def engine_for(url: str, pool_size: int) -> sa.Engine:
-    return store_engine.create_engine(url, pool_size=pool_size)
+    """One engine (one connection pool) per store and pool size in this process."""
+    with _lock:
+        if (url, pool_size) not in _engines:
+            _engines[(url, pool_size)] = store_engine.create_engine(url, pool_size=pool_size)
+        return _engines[(url, pool_size)]
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection this process holds (tests call it between stores)."""
+    with _lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 def store(settings: Settings) -> sa.Engine:
@@ -54,7 +71,6 @@ def client_options(settings: Settings) -> ClientOptions:
     )
 
 
-_lock = threading.Lock()
 _runtimes: dict[int, Runtime] = {}
 
 

@@ -49,7 +49,7 @@ def guarded(subject: str, work: Callable[[], list[int]], *, attempts: int = 4) -
             log.warning("%s: %s", subject, error)
             return Outcome(failures=[f"{subject}: {error}"])
         except sa.exc.OperationalError as error:
-            if isinstance(error.orig, psycopg.errors.TransactionRollbackError) and attempt < attempts:
+            if isinstance(error.orig, psycopg.errors.TransactionRollback) and attempt < attempts:
                 time.sleep(random.uniform(0.01, 0.1) * attempt)
                 continue
             raise StoreError(f"lost the store while working on {subject}: {_first_line(error)}") from error

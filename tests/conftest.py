@@ -31,7 +31,7 @@ def lbi_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_info(lbi_home: Path) -> Iterator[embedded.PostmasterInfo]:
     pgdata = lbi_home / "pgdata"
-    embedded.start(pgdata)
+    embedded.start(pgdata, max_connections=800)  # many test databases, each with its pools
     yield embedded.running_info(pgdata.resolve())
     embedded.stop(pgdata)
 
@@ -79,6 +79,14 @@ def store_url(new_store_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch)
     url = new_store_url()
     monkeypatch.setenv("LBI_DATABASE_URL", url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _close_pools_after_each_test() -> Iterator[None]:
+    yield
+    from lbi import runtime
+
+    runtime.dispose_engines()
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ import warnings
 from functools import cache
 from typing import Any
 
+from sqlalchemy.pool import NullPool
+
 from lbi.quality.suite import Check
 
 GX_SEVERITY = {"stop": "critical", "warn": "warning"}
@@ -51,7 +53,8 @@ def _data_source(context: Any, url: str) -> Any:
     except KeyError:
         with warnings.catch_warnings():  # it suggests add_postgres, which is the one that refuses
             warnings.simplefilter("ignore")
-            return context.data_sources.add_sql(name=name, connection_string=url)
+            # no pool: a validation is a few queries, and idle pooled connections would pile up per store
+            return context.data_sources.add_sql(name=name, connection_string=url, kwargs={"poolclass": NullPool})
 
 
 def _expectation(check: Check, severity: str) -> Any:

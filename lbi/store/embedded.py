@@ -74,13 +74,13 @@ def url_for(info: PostmasterInfo, database: str = DATABASE) -> str:
     return f"postgresql+psycopg://postgres@/{database}?host={info.socket_dir}&port={info.port}"
 
 
-def start(pgdata: Path) -> str:
+def start(pgdata: Path, *, max_connections: int = 300) -> str:
     """Start (or find running) the server under ``pgdata``; return the store's URL."""
     pgdata = pgdata.resolve()
     with _locked(pgdata):
         info = running_info(pgdata)
         if info is None:
-            _initialize_and_start(pgdata)
+            _initialize_and_start(pgdata, max_connections)
             info = running_info(pgdata)
             if info is None:
                 raise StoreError(f"embedded Postgres did not come up; see {pgdata / 'log'}")
@@ -88,7 +88,7 @@ def start(pgdata: Path) -> str:
     return url_for(info)
 
 
-def _initialize_and_start(pgdata: Path) -> None:
+def _initialize_and_start(pgdata: Path, max_connections: int) -> None:
     socket_dir = _socket_dir(pgdata)
     pgdata.mkdir(parents=True, exist_ok=True)
     socket_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ def _initialize_and_start(pgdata: Path) -> None:
         if not (pgdata / "PG_VERSION").exists():
             _stop_orphans(pgdata)
             pg.initdb(["--auth=trust", "--encoding=UTF8", "--locale=C", "-U", "postgres"], pgdata=pgdata, **extra)
-        options = f"-h '' -k {socket_dir} -c max_connections=300 -c shared_buffers=256MB"
+        options = f"-h '' -k {socket_dir} -c max_connections={max_connections} -c shared_buffers=256MB"
         pg.pg_ctl(["-w", "-t", "60", "-o", options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, timeout=90, **extra)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         log = pgdata / "log"
