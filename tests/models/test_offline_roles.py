@@ -9,13 +9,13 @@ import openai
 import pytest
 
 from lbi.envs.base import EnvSpec, Limits
-from lbi.prompts import act, judge, label, self_instruct
+from lbi.prompts import act, judge, label
 from lbi.prompts.parsing import ParseFailure
 from lbi.prompts.render import Turn
+from tests.models.offline_roles import JUDGES, Roles, ask
 
 SPEC = EnvSpec(id="sqlite-chinook-v0", family="sqlite", description="SQL over the Chinook music-store database.",
                action_language="SQL (SQLite dialect), exactly one statement per action")
-JUDGES = ("offline-judge-a", "offline-judge-b")
 CHUNKS = (
     "### Track (3503 rows)\n| Column | Type |\n|---|---|\n| TrackId | INTEGER |\n| Name | NVARCHAR(200) |\n"
     "| GenreId | INTEGER | -> Genre.GenreId |\n| Milliseconds | INTEGER | duration |\n| UnitPrice | NUMERIC |",
@@ -41,26 +41,8 @@ def client(offline_model: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=offline_model, api_key="offline")
 
 
-def ask(client: openai.OpenAI, messages: list[dict[str, str]], model: str = "offline-generator") -> str:
-    return client.chat.completions.create(model=model, messages=messages).choices[0].message.content
-
-
-def proposed(client: openai.OpenAI, chunk: str, n: int = 3) -> list[str]:
-    tasks = self_instruct.parse(ask(client, self_instruct.build(SPEC, chunk, n)), n)
-    assert not isinstance(tasks, ParseFailure), tasks
-    return tasks
-
-
-def labelled(client: openai.OpenAI, kind: str, turns: list[Turn], initial: str = "Chinook, 11 tables.") -> label.Label:
-    result = label.parse(ask(client, label.build(SPEC, kind, initial, turns)), kind)
-    assert not isinstance(result, ParseFailure), result
-    return result
-
-
-def verdicts(client: openai.OpenAI, instruction: str, turns: list[Turn], model: str = JUDGES[0]) -> dict:
-    result = judge.parse(ask(client, judge.build(SPEC, instruction, "Chinook, 11 tables.", turns), model))
-    assert not isinstance(result, ParseFailure), result
-    return {v.criterion: v for v in result}
+ROLES = Roles(SPEC, "Chinook, 11 tables.")
+proposed, labelled, verdicts = ROLES.proposed, ROLES.labelled, ROLES.verdicts
 
 
 def test_the_task_proposer_writes_n_distinct_tasks_grounded_in_the_chunk(client: openai.OpenAI) -> None:

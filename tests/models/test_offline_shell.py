@@ -14,14 +14,14 @@ from lbi.docs.loaders import load_document
 from lbi.envs.base import EnvSpec, Limits
 from lbi.envs.shell.docs import HANDBOOK_DIR, MAN_DIR
 from lbi.envs.shell.env import ACTION_LANGUAGE
-from lbi.prompts import act, judge, label, self_instruct
+from lbi.prompts import act, judge, label
 from lbi.prompts.parsing import ParseFailure
 from lbi.prompts.render import Turn
+from tests.models.offline_roles import JUDGES, Roles, ask
 from tests.sandbox.backends import needs_bubblewrap
 
 SPEC = EnvSpec(id="shell-project-v0", family="shell", description="bash over the weatherlog project.",
                action_language=ACTION_LANGUAGE)
-JUDGES = ("offline-judge-a", "offline-judge-b")
 COUNT_ERRORS = Turn("grep -c ',error$' data/readings.csv", "7\n[exit code 0]")
 LOOK = Turn("head -n 3 data/readings.csv", "station_id,timestamp,temperature_c,humidity_pct,wind_kmh,status\n"
                                            "ST01,2024-05-13T00:00:00Z,13.1,76,22,ok\n[exit code 0]")
@@ -41,26 +41,8 @@ def client(offline_model: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=offline_model, api_key="offline")
 
 
-def ask(client: openai.OpenAI, messages: list[dict[str, str]], model: str = "offline-generator") -> str:
-    return client.chat.completions.create(model=model, messages=messages).choices[0].message.content
-
-
-def proposed(client: openai.OpenAI, chunk: str, n: int = 3) -> list[str]:
-    tasks = self_instruct.parse(ask(client, self_instruct.build(SPEC, chunk, n)), n)
-    assert not isinstance(tasks, ParseFailure), tasks
-    return tasks
-
-
-def labelled(client: openai.OpenAI, kind: str, turns: list[Turn], initial: str = "$ ls\nREADME.md") -> label.Label:
-    result = label.parse(ask(client, label.build(SPEC, kind, initial, turns)), kind)
-    assert not isinstance(result, ParseFailure), result
-    return result
-
-
-def verdicts(client: openai.OpenAI, instruction: str, turns: list[Turn], model: str = JUDGES[0]) -> dict:
-    result = judge.parse(ask(client, judge.build(SPEC, instruction, "$ ls\nREADME.md", turns), model))
-    assert not isinstance(result, ParseFailure), result
-    return {v.criterion: v for v in result}
+ROLES = Roles(SPEC, "$ ls\nREADME.md")
+proposed, labelled, verdicts = ROLES.proposed, ROLES.labelled, ROLES.verdicts
 
 
 @pytest.fixture(scope="module")
