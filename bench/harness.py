@@ -21,6 +21,10 @@ import sqlalchemy as sa
 from lbi.store import embedded
 from lbi.store.migrate import migrate
 
+# as `lbi synthesize` runs: no per-task-run log lines shipped to the Prefect server (set before Prefect loads)
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 BENCH_HOME = Path(os.environ.get("LBI_BENCH_HOME", "/tmp/lbi-bench"))
 _numbers = itertools.count()
 
@@ -75,8 +79,6 @@ def offline_model(latency_ms: float, fault_rate: float = 0.0) -> Iterator[str]:
 def prefect_server() -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
 
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     with prefect_test_harness(server_startup_timeout=120):
         yield
 

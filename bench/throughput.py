@@ -26,8 +26,8 @@ LATENCY_MS = 200
 WORKLOADS = {
     1: dict(max_docs=1, instructions_per_doc=1, max_steps=3),
     4: dict(max_docs=1, instructions_per_doc=3, max_steps=4),
-    16: dict(max_docs=4, instructions_per_doc=3, max_steps=4),
-    64: dict(max_docs=12, instructions_per_doc=3, max_steps=4),
+    16: dict(max_docs=12, instructions_per_doc=3, max_steps=4),
+    64: dict(max_docs=16, instructions_per_doc=8, max_steps=4),
 }
 COMPARE = dict(max_docs=1, instructions_per_doc=2, max_steps=3)
 

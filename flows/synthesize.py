@@ -12,6 +12,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, unmapped
 from prefect.context import get_run_context
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
@@ -21,10 +22,11 @@ from lbi.envs import registry
 from lbi.errors import LbiError
 from lbi.models.endpoint import model_endpoint
 from lbi.quality.config import GateConfig
+from lbi.retrieval.index import IndexEntry
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
-from tasks.embed import index_accepted_examples
+from tasks.embed import index_accepted_examples, prepare_index_entries
 from tasks.dataset_figures import publish_dataset_figures
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
@@ -88,17 +90,34 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     ):
         source = stages["rollout"].ids if name == "judge" else ids
         futures = task.map(unmapped(run_id), source, *extra)
-        stages[name] = Outcome.merge([future.result() for future in futures])
+        if name == "judge":
+            stages[name], preparing = _judged_and_preparing(run_id, futures)
+        else:
+            stages[name] = Outcome.merge([future.result() for future in futures])
         ids = stages[name].ids
         logger.info("run %d: %s produced %d ids", run_id, name, len(ids))
         quality_gate(run_id, name, ids)
         if stages[name].budget_message:
             break
     if "judge" in stages:
-        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids)
+        prepared = [entry for future in preparing for entry in future.result()]
+        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, prepared)
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))
         quality_gate(run_id, "index", stages["index"].ids)
     return _finish(run_id, chunk_ids, stages)
+
+
+def _judged_and_preparing(run_id: int, futures: list[PrefectFuture[Outcome]],
+                          ) -> tuple[Outcome, list[PrefectFuture[list[IndexEntry]]]]:
+    """Each trajectory's judging outcome, and its index entries being prepared from the moment
+    it is judged, so embedding overlaps the judging of the others (nothing is written yet)."""
+    outcomes: dict[Any, Outcome] = {}
+    preparing = []
+    for future in as_completed(futures):
+        outcomes[future.task_run_id] = outcome = future.result()
+        if outcome.ids:
+            preparing.append(prepare_index_entries.submit(run_id, outcome.ids))
+    return Outcome.merge([outcomes[future.task_run_id] for future in futures]), preparing
 
 
 def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> dict[str, Any]:

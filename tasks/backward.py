@@ -30,6 +30,7 @@ def label_spans(run_id: int, trajectory_id: int, max_span_steps: int | None) -> 
     with rt.engine.connect() as conn:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
         done = examples.existing_spans(conn, trajectory_id=trajectory_id)
+        failed = failures.failed_subjects(conn, stage="backward", subject_prefix=f"trajectory:{trajectory_id}:")
     clean = trajectory.clean_steps
     todo: list[Span] = [(i, j, kind) for i, j in spans(len(clean), max_span_steps) for kind in label.KINDS]
 
@@ -39,9 +40,8 @@ def label_spans(run_id: int, trajectory_id: int, max_span_steps: int | None) -> 
         if (first.idx, last.idx, kind) in done:
             return [done[(first.idx, last.idx, kind)]]
         subject = f"trajectory:{trajectory_id}:{first.idx}-{last.idx}:{kind}"
-        with rt.engine.connect() as conn:
-            if model in failures.failed_models(conn, stage="backward", subject=subject):
-                return []
+        if (subject, model) in failed:
+            return []
         start, turns = trajectory.span(first.idx, last.idx)
         answer = rt.client.complete(role=f"label_{kind}", model=model, messages=label.build(rt.spec, kind, start, turns),
                                     parse=lambda text: label.parse(text, kind))

@@ -1,9 +1,14 @@
-"""Indexing stage: the accepted examples among a run's decided ones get documents and embeddings.
+"""Indexing: accepted examples get documents and embeddings.
 
-Idempotent: examples already embedded with the configured embedder are skipped.
+Entries are prepared (embedded) per trajectory as soon as the committee has
+decided it, while other trajectories are still being judged; the indexing
+stage writes them only after the judging gate passed, and embeds whatever
+was not prepared. Idempotent: examples already embedded are skipped.
 """
 
 from __future__ import annotations
+
+import logging
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -11,17 +16,32 @@ from prefect.cache_policies import NONE
 from lbi import runtime
 from lbi.config import Settings
 from lbi.retrieval.embedders import embedder_for
-from lbi.retrieval.index import index_examples
+from lbi.retrieval.index import IndexEntry, index_examples, prepare_entries, write_entries
 from lbi.retrieval.store import accepted_among
 from tasks.outcome import Outcome, guarded
 
+log = logging.getLogger(__name__)
+
+
+@task(name="prepare-index-entries", cache_policy=NONE)
+def prepare_index_entries(run_id: int, example_ids: list[int]) -> list[IndexEntry]:
+    """Documents and vectors for the accepted examples among ``example_ids``; nothing is written.
+    A failure here costs nothing: the indexing stage embeds what was not prepared."""
+    try:
+        return prepare_entries(runtime.for_run(run_id).engine, embedder_for(Settings()), example_ids)
+    except Exception:  # noqa: BLE001 - the indexing stage embeds these examples itself
+        log.warning("preparing index entries for %d examples failed; indexing will embed them", len(example_ids),
+                    exc_info=True)
+        return []
+
 
 @task(name="index-examples", cache_policy=NONE)
-def index_accepted_examples(run_id: int, example_ids: list[int]) -> Outcome:
-    """Returns the accepted examples' ids (embedded now or before)."""
+def index_accepted_examples(run_id: int, example_ids: list[int], prepared: list[IndexEntry] | None = None) -> Outcome:
+    """Write the prepared entries, embed the rest; returns the accepted examples' ids (embedded now or before)."""
     engine = runtime.for_run(run_id).engine
 
     def work() -> list[int]:
+        write_entries(engine, prepared or [])
         index_examples(engine, embedder_for(Settings()), example_ids=example_ids)
         with engine.connect() as conn:
             return accepted_among(conn, example_ids=example_ids)

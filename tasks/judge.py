@@ -32,35 +32,30 @@ def judge_trajectory_examples(run_id: int, trajectory_id: int) -> Outcome:
     policy: str = rt.params["committee_policy"]
     with rt.engine.connect() as conn:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
-        example_ids = examples.example_ids(conn, trajectory_id=trajectory_id)
+        todo = examples.to_judge(conn, trajectory_id=trajectory_id)
 
-    def work(example_id: int) -> list[int]:
-        subject = f"example:{example_id}"
-        with rt.engine.connect() as conn:
-            example = examples.example_for_judging(conn, example_id=example_id)
-            already = examples.judged_by(conn, example_id=example_id)
-            already |= failures.failed_models(conn, stage="judge", subject=subject)
-        start, turns = trajectory.span(example.start_step, example.end_step)
-        messages = judge.build(rt.spec, example.instruction, start, turns)
-        for name in committee:
-            if name in already:
-                continue
-            parsed = rt.client.complete(role="judge", model=name, messages=messages, parse=judge.parse).parsed
-            with rt.engine.begin() as conn:
+    def work(example) -> list[int]:  # noqa: ANN001 - a row of examples.to_judge
+        asked = [name for name in committee if name not in {*example.judged, *example.failed}]
+        answers = {}
+        if asked:
+            start, turns = trajectory.span(example.start_step, example.end_step)
+            messages = judge.build(rt.spec, example.instruction, start, turns)
+            answers = {name: rt.client.complete(role="judge", model=name, messages=messages,
+                                                parse=judge.parse).parsed for name in asked}
+        with rt.engine.begin() as conn:  # the verdicts and the decision (under this run's policy), together
+            for name, parsed in answers.items():
                 if isinstance(parsed, ParseFailure):
                     failures.record_failed_generation(
-                        conn, stage="judge", subject=subject, model=name,
+                        conn, stage="judge", subject=f"example:{example.id}", model=name,
                         reason=parsed.reason, answer=parsed.answer, run_id=run_id,
                     )
                 else:
                     examples.add_verdicts(
-                        conn, example_id=example_id, judge=name,
+                        conn, example_id=example.id, judge=name,
                         verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed], run_id=run_id,
                     )
-        with rt.engine.begin() as conn:
-            acceptance = examples.judge_acceptance(conn, example_id=example_id)
-            accepted = committee_accepts(policy, committee, acceptance)
-            examples.decide(conn, example_id=example_id, status="accepted" if accepted else "rejected", policy=policy)
-        return [example_id]
+            accepted = committee_accepts(policy, committee, examples.judge_acceptance(conn, example_id=example.id))
+            examples.decide(conn, example_id=example.id, status="accepted" if accepted else "rejected", policy=policy)
+        return [example.id]
 
-    return for_each(example_ids, work, subject=lambda e: f"example {e}", workers=rt.client.concurrency)
+    return for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)

@@ -26,9 +26,9 @@ class Outcome:
 
     @classmethod
     def merge(cls, outcomes: list["Outcome"]) -> "Outcome":
-        merged = cls()
+        merged, seen = cls(), set()
         for outcome in outcomes:
-            merged.ids.extend(i for i in outcome.ids if i not in merged.ids)
+            merged.ids.extend(i for i in outcome.ids if not (i in seen or seen.add(i)))
             merged.failures.extend(outcome.failures)
             merged.budget_message = merged.budget_message or outcome.budget_message
         return merged

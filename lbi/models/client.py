@@ -63,8 +63,18 @@ class ClientOptions:
     global_limit_name: str | None = None
 
 
-def request_hash(request: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+@dataclass(frozen=True)
+class Request:
+    """One chat-completions request: its body, its canonical JSON (stored in the ledger) and its hash."""
+
+    body: dict[str, Any]
+    canonical: str
+    key: str
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> "Request":
+        canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
+        return cls(body, canonical, hashlib.sha256(canonical.encode()).hexdigest())
 
 
 class ModelClient:
@@ -93,17 +103,17 @@ class ModelClient:
                  parse: Parser = _as_text) -> Completion:
         """The model's answer, parsed; an answer that breaks the contract is asked for again,
         then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache)."""
-        request: dict[str, Any] = {"model": model, "messages": messages}
+        body: dict[str, Any] = {"model": model, "messages": messages}
         if self._options.temperature is not None:
-            request["temperature"] = self._options.temperature
+            body["temperature"] = self._options.temperature
         if self._options.max_tokens is not None:
-            request["max_tokens"] = self._options.max_tokens
-        key = request_hash(request)
-        with self._single_flight(key):  # identical requests in flight at once are paid for once
-            cached = self._from_cache(key, parse)
+            body["max_tokens"] = self._options.max_tokens
+        request = Request.of(body)
+        with self._single_flight(request.key):  # identical requests in flight at once are paid for once
+            cached = self._from_cache(request.key, parse)
             if cached is not None:
                 return cached
-            return self._call_with_retries(role=role, request=request, key=key, parse=parse)
+            return self._call_with_retries(role=role, request=request, parse=parse)
 
     def _from_cache(self, key: str, parse: Parser) -> Completion | None:
         with self._ledger.connect() as conn:
@@ -128,8 +138,8 @@ class ModelClient:
                 else:
                     self._inflight[key] = (lock, users - 1)
 
-    def _call_with_retries(self, *, role: str, request: dict[str, Any], key: str, parse: Parser) -> Completion:
-        model = request["model"]
+    def _call_with_retries(self, *, role: str, request: Request, parse: Parser) -> Completion:
+        model = request.body["model"]
         errors = invalid = 0
         while True:
             self._reserve(model)
@@ -137,27 +147,24 @@ class ModelClient:
             started = time.monotonic()
             try:
                 with self._slots, self._global_slot():
-                    response = self._openai.chat.completions.create(**request)
-                text = response.choices[0].message.content or ""
-                usage = response.usage
-                prompt_tokens = usage.prompt_tokens if usage else _estimate_tokens(request["messages"])
-                completion_tokens = usage.completion_tokens if usage else max(1, len(text) // 4)
+                    text, prompt_tokens, completion_tokens = self._post(request.body)
             except openai.APIStatusError as error:
                 last_error = self._scrub(f"HTTP {error.status_code}: {error.message}")
-                self._record_failure(role, request, key, attempt, started, last_error, error.status_code)
+                self._record_failure(role, request, attempt, started, last_error, error.status_code)
                 if error.status_code not in RETRYABLE_STATUS:
                     raise ModelError(f"model '{model}' refused the request: {last_error}") from None
                 delay = _retry_after(error.response.headers) or self._backoff(errors + 1)
             except Exception as error:  # timeouts, resets, truncated or invalid bodies
                 last_error = self._scrub(f"{type(error).__name__}: {error}")
-                self._record_failure(role, request, key, attempt, started, last_error, None)
+                self._record_failure(role, request, attempt, started, last_error, None)
                 delay = self._backoff(errors + 1)
             else:
                 parsed = parse(text)
                 broken = isinstance(parsed, ParseFailure)
                 with self._ledger.connect() as conn:
                     call_id = ledger.record_call(
-                        conn, request_hash=key, run_id=self._run_id, role=role, model=model, request=request,
+                        conn, request_hash=request.key, run_id=self._run_id, role=role, model=model,
+                        request_json=request.canonical,
                         status="invalid" if broken else "ok", response_text=text,
                         error=parsed.reason if broken else None, attempt=attempt, prompt_tokens=prompt_tokens,
                         completion_tokens=completion_tokens, latency_ms=_elapsed_ms(started),
@@ -171,6 +178,22 @@ class ModelClient:
                 raise ModelError(f"model '{model}' failed {errors} times; last error: {last_error}")
             log.info("model %s attempt %d failed (%s); retrying in %.2fs", model, attempt, last_error, delay)
             time.sleep(delay)
+
+    def _post(self, body: dict[str, Any]) -> tuple[str, int, int]:
+        """(answer text, prompt tokens, completion tokens) of one chat-completions request.
+
+        The body is posted as built (the SDK's typed ``create`` re-validates every message,
+        a cost paid per call); status errors still raise the SDK's exceptions, and a body
+        that is not a well-formed completion raises here, to be retried like a broken one."""
+        response = self._openai.post("/chat/completions", body=body, cast_to=httpx.Response)
+        payload = response.json()
+        text = payload["choices"][0]["message"]["content"] or ""
+        if not isinstance(text, str):
+            raise ValueError(f"the answer's content is {type(text).__name__}, not text")
+        usage = payload.get("usage") or {}
+        prompt_tokens = int(usage.get("prompt_tokens") or _estimate_tokens(body["messages"]))
+        completion_tokens = int(usage.get("completion_tokens") or max(1, len(text) // 4))
+        return text, prompt_tokens, completion_tokens
 
     def _global_slot(self) -> AbstractContextManager[None]:
         """A slot of the Prefect global concurrency limit shared by concurrent flow runs, if one is set."""
@@ -190,11 +213,12 @@ class ModelClient:
             f" {tokens} tokens (cap {max_tokens or 'none'}); work done so far is kept, and a new run resumes it"
         )
 
-    def _record_failure(self, role: str, request: dict, key: str, attempt: int, started: float,
+    def _record_failure(self, role: str, request: Request, attempt: int, started: float,
                         error: str, http_status: int | None) -> None:
         with self._ledger.connect() as conn:
             ledger.record_call(
-                conn, request_hash=key, run_id=self._run_id, role=role, model=request["model"], request=request,
+                conn, request_hash=request.key, run_id=self._run_id, role=role, model=request.body["model"],
+                request_json=request.canonical,
                 status="error", error=error, http_status=http_status, attempt=attempt, latency_ms=_elapsed_ms(started),
             )
 

@@ -84,7 +84,7 @@ def count_words(conn: sa.Connection, *, example_ids: Sequence[int]) -> None:
 
 
 def save_embeddings(conn: sa.Connection, *, embedder: str, documents: Sequence[ExampleDocument],
-                    vectors: np.ndarray) -> None:
+                    vectors: np.ndarray | Sequence[np.ndarray]) -> None:
     if not documents:
         return
     conn.execute(sa.text("""

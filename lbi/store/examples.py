@@ -17,53 +17,46 @@ def existing_spans(conn: sa.Connection, *, trajectory_id: int) -> dict[tuple[int
 
 def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int, start_step: int, end_step: int,
                 kind: str, instruction: str, run_id: int) -> int:
-    """Store the span's instruction and the example together; an existing example for the span wins."""
-    existing = existing_spans(conn, trajectory_id=trajectory_id).get((start_step, end_step, kind))
-    if existing is not None:
-        return existing
-    instruction_id = conn.execute(
+    """Store the span's instruction and the example together (one statement, in the caller's
+    transaction); an existing example for the span wins."""
+    span = {"t": trajectory_id, "s": start_step, "e": end_step, "k": kind}
+    row = conn.execute(
         sa.text(
-            "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, trajectory_id, run_id)"
-            " VALUES (:env, 'backward', :text, :hash, :t, :run) RETURNING id"
+            "WITH existing AS (SELECT id FROM lbi.examples"
+            "                  WHERE trajectory_id = :t AND start_step = :s AND end_step = :e AND kind = :k),"
+            " instruction AS (INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, trajectory_id,"
+            "                 run_id) SELECT :env, 'backward', :text, :hash, :t, :run"
+            "                 WHERE NOT EXISTS (SELECT 1 FROM existing) RETURNING id),"
+            " example AS (INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, run_id)"
+            "             SELECT :t, :s, :e, :k, id, :run FROM instruction"
+            "             ON CONFLICT (trajectory_id, start_step, end_step, kind) DO NOTHING RETURNING id)"
+            " SELECT (SELECT id FROM existing) AS existing, (SELECT id FROM example) AS example,"
+            "        (SELECT id FROM instruction) AS instruction"
         ),
-        {"env": environment_id, "text": instruction, "hash": text_hash(instruction), "t": trajectory_id,
-         "run": run_id},
-    ).scalar_one()
-    example_id = conn.execute(
-        sa.text(
-            "INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, run_id)"
-            " VALUES (:t, :s, :e, :k, :i, :run) ON CONFLICT (trajectory_id, start_step, end_step, kind)"
-            " DO NOTHING RETURNING id"
-        ),
-        {"t": trajectory_id, "s": start_step, "e": end_step, "k": kind, "i": instruction_id, "run": run_id},
-    ).scalar()
-    if example_id is None:  # a concurrent run labeled this span first
-        conn.execute(sa.text("DELETE FROM lbi.instructions WHERE id = :i"), {"i": instruction_id})
-        return existing_spans(conn, trajectory_id=trajectory_id)[(start_step, end_step, kind)]
-    return example_id
-
-
-def example_ids(conn: sa.Connection, *, trajectory_id: int) -> list[int]:
-    return list(conn.execute(
-        sa.text("SELECT id FROM lbi.examples WHERE trajectory_id = :t ORDER BY start_step, end_step, kind"),
-        {"t": trajectory_id},
-    ).scalars())
-
-
-def example_for_judging(conn: sa.Connection, *, example_id: int) -> sa.Row:
-    return conn.execute(
-        sa.text(
-            "SELECT e.id, e.trajectory_id, e.start_step, e.end_step, e.kind, e.status, i.text AS instruction"
-            " FROM lbi.examples e JOIN lbi.instructions i ON i.id = e.instruction_id WHERE e.id = :id"
-        ),
-        {"id": example_id},
+        {**span, "env": environment_id, "text": instruction, "hash": text_hash(instruction), "run": run_id},
     ).one()
+    if row.existing is not None or row.example is not None:
+        return row.existing if row.existing is not None else row.example
+    # a concurrent run labeled this span first: drop our instruction, use its example
+    conn.execute(sa.text("DELETE FROM lbi.instructions WHERE id = :i"), {"i": row.instruction})
+    return conn.execute(sa.text("SELECT id FROM lbi.examples WHERE trajectory_id = :t AND start_step = :s"
+                                " AND end_step = :e AND kind = :k"), span).scalar_one()
 
 
-def judged_by(conn: sa.Connection, *, example_id: int) -> set[str]:
-    return set(conn.execute(
-        sa.text("SELECT DISTINCT judge FROM lbi.verdicts WHERE example_id = :e"), {"e": example_id}
-    ).scalars())
+def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
+    """The trajectory's examples in span order, each with its instruction, its status and the judges
+    already done with it: ``judged`` (verdicts stored) and ``failed`` (an answer that broke the contract)."""
+    return list(conn.execute(
+        sa.text(
+            "SELECT e.id, e.start_step, e.end_step, e.status, i.text AS instruction,"
+            " ARRAY(SELECT DISTINCT v.judge FROM lbi.verdicts v WHERE v.example_id = e.id) AS judged,"
+            " ARRAY(SELECT f.model FROM lbi.failed_generations f"
+            "       WHERE f.stage = 'judge' AND f.subject = 'example:' || e.id) AS failed"
+            " FROM lbi.examples e JOIN lbi.instructions i ON i.id = e.instruction_id"
+            " WHERE e.trajectory_id = :t ORDER BY e.start_step, e.end_step, e.kind"
+        ),
+        {"t": trajectory_id},
+    ))
 
 
 def add_verdicts(conn: sa.Connection, *, example_id: int, judge: str,

@@ -23,3 +23,13 @@ def failed_models(conn: sa.Connection, *, stage: str, subject: str) -> set[str]:
         sa.text("SELECT model FROM lbi.failed_generations WHERE stage = :stage AND subject = :subject"),
         {"stage": stage, "subject": subject},
     ).scalars())
+
+
+def failed_subjects(conn: sa.Connection, *, stage: str, subject_prefix: str) -> set[tuple[str, str]]:
+    """(subject, model) of the broken answers of ``stage`` whose subject starts with the prefix."""
+    rows = conn.execute(
+        sa.text("SELECT subject, model FROM lbi.failed_generations WHERE stage = :stage"
+                " AND starts_with(subject, :prefix)"),
+        {"stage": stage, "prefix": subject_prefix},
+    )
+    return {(subject, model) for subject, model in rows}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -62,7 +61,7 @@ def record_call(
     run_id: int | None,
     role: str,
     model: str,
-    request: dict,
+    request_json: str,
     status: str,
     response_text: str | None = None,
     error: str | None = None,
@@ -85,7 +84,7 @@ def record_call(
         ),
         {
             "h": request_hash, "r": run_id, "role": role, "model": model, "status": status,
-            "request": json.dumps(request), "text": response_text, "error": error, "http": http_status,
+            "request": request_json, "text": response_text, "error": error, "http": http_status,
             "attempt": attempt, "pt": prompt_tokens, "ct": completion_tokens, "lat": latency_ms,
         },
     ).scalar_one()
