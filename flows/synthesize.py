@@ -31,7 +31,7 @@ from tasks.dataset_figures import publish_dataset_figures
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
 from tasks.judge import judge_trajectory_examples
-from tasks.outcome import Outcome
+from tasks.outcome import Outcome, batches
 from tasks.report import publish_report
 from tasks.rollout import roll_out
 from tasks.self_instruct import propose_tasks
@@ -82,6 +82,14 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     quality_gate(run_id, "ingest", chunk_ids)
     stages: dict[str, Outcome] = {}
     ids: list[int] = chunk_ids
+    with ThreadPoolTaskRunner(max_workers=1) as side:  # embedding, beside the stages' own workers
+        _model_stages(run_id, params, ids, stages, side)
+    return _finish(run_id, chunk_ids, stages)
+
+
+def _model_stages(run_id: int, params: SynthesizeParams, ids: list[int], stages: dict[str, Outcome],
+                  side: ThreadPoolTaskRunner) -> None:
+    logger = get_run_logger()
     for name, task, extra in (
         ("self_instruct", propose_tasks, (unmapped(params.instructions_per_doc),)),
         ("rollout", roll_out, (unmapped(params.max_steps),)),
@@ -89,9 +97,9 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         ("judge", judge_trajectory_examples, ()),
     ):
         source = stages["rollout"].ids if name == "judge" else ids
-        futures = task.map(unmapped(run_id), source, *extra)
+        futures = task.map(unmapped(run_id), batches(source, Settings().units_per_task), *extra)
         if name == "judge":
-            stages[name], preparing = _judged_and_preparing(run_id, futures)
+            stages[name], preparing = _judged_and_preparing(run_id, futures, side)
         else:
             stages[name] = Outcome.merge([future.result() for future in futures])
         ids = stages[name].ids
@@ -104,19 +112,18 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, prepared)
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))
         quality_gate(run_id, "index", stages["index"].ids)
-    return _finish(run_id, chunk_ids, stages)
 
 
-def _judged_and_preparing(run_id: int, futures: list[PrefectFuture[Outcome]],
+def _judged_and_preparing(run_id: int, futures: list[PrefectFuture[Outcome]], side: ThreadPoolTaskRunner,
                           ) -> tuple[Outcome, list[PrefectFuture[list[IndexEntry]]]]:
-    """Each trajectory's judging outcome, and its index entries being prepared from the moment
-    it is judged, so embedding overlaps the judging of the others (nothing is written yet)."""
+    """Each batch's judging outcome, and its index entries being prepared from the moment it is
+    judged, so embedding overlaps the judging of the others (nothing is written yet)."""
     outcomes: dict[Any, Outcome] = {}
     preparing = []
     for future in as_completed(futures):
         outcomes[future.task_run_id] = outcome = future.result()
         if outcome.ids:
-            preparing.append(prepare_index_entries.submit(run_id, outcome.ids))
+            preparing.append(side.submit(prepare_index_entries, {"run_id": run_id, "example_ids": outcome.ids}))
     return Outcome.merge([outcomes[future.task_run_id] for future in futures]), preparing
 
 

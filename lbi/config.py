@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     committee_policy: CommitteePolicy = "unanimous"
 
     model_concurrency: int = Field(default=8, ge=1, le=512)
+    units_per_task: int = Field(
+        default=8, ge=1, le=1000,
+        description="Chunks, instructions or trajectories handled by one Prefect task run (fewer runs to track).",
+    )
     model_timeout_s: float = Field(default=60.0, gt=0)
     model_max_retries: int = Field(default=5, ge=0)
     model_temperature: float | None = Field(default=0.0, description="'none' leaves it to the server.")

@@ -13,7 +13,7 @@ from lbi import runtime
 from lbi.prompts import label
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
-from tasks.outcome import Outcome, for_each
+from tasks.outcome import Outcome, for_each, for_units
 
 Span = tuple[int, int, str]  # (first clean position, last clean position, kind)
 
@@ -24,7 +24,12 @@ def spans(n_clean: int, max_span_steps: int | None) -> list[tuple[int, int]]:
 
 
 @task(name="backward-construction", cache_policy=NONE)
-def label_spans(run_id: int, trajectory_id: int, max_span_steps: int | None) -> Outcome:
+def label_spans(run_id: int, trajectory_ids: list[int], max_span_steps: int | None) -> Outcome:
+    """Every span of each trajectory of the batch labeled; returns the examples' ids."""
+    return for_units(trajectory_ids, lambda trajectory_id: label_trajectory(run_id, trajectory_id, max_span_steps))
+
+
+def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None) -> Outcome:
     rt = runtime.for_run(run_id)
     model = rt.params["generator_model"]
     with rt.engine.connect() as conn:

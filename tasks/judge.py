@@ -9,7 +9,7 @@ from lbi import runtime
 from lbi.prompts import judge
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
-from tasks.outcome import Outcome, for_each
+from tasks.outcome import Outcome, for_each, for_units
 
 
 def committee_accepts(policy: str, committee: list[str], acceptance: dict[str, bool]) -> bool:
@@ -25,8 +25,12 @@ def committee_accepts(policy: str, committee: list[str], acceptance: dict[str, b
 
 
 @task(name="committee-filter", cache_policy=NONE)
-def judge_trajectory_examples(run_id: int, trajectory_id: int) -> Outcome:
-    """Judge the examples of one trajectory; returns the ids of those decided."""
+def judge_trajectory_examples(run_id: int, trajectory_ids: list[int]) -> Outcome:
+    """Judge the examples of each trajectory of the batch; returns the ids of those decided."""
+    return for_units(trajectory_ids, lambda trajectory_id: judge_trajectory(run_id, trajectory_id))
+
+
+def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
     rt = runtime.for_run(run_id)
     committee: list[str] = rt.params["committee"]
     policy: str = rt.params["committee_policy"]

@@ -73,3 +73,16 @@ def for_each(items: list[T], work: Callable[[T], list[int]], *, subject: Callabl
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
         outcomes = list(pool.map(lambda item: guarded(subject(item), lambda: work(item)), items))
     return Outcome.merge(outcomes)
+
+
+def for_units(ids: list[int], unit: Callable[[int], Outcome]) -> Outcome:
+    """One task's batch of units (each guarded on its own), run side by side; outcomes in ``ids`` order."""
+    if len(ids) == 1:
+        return unit(ids[0])
+    with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+        return Outcome.merge(list(pool.map(unit, ids)))
+
+
+def batches(ids: list[int], size: int) -> list[list[int]]:
+    """``ids`` in consecutive batches of at most ``size``: one Prefect task run per batch."""
+    return [ids[start:start + size] for start in range(0, len(ids), max(1, size))]

@@ -9,11 +9,16 @@ from lbi import runtime
 from lbi.agent.loop import run_episode
 from lbi.store import failures, instructions, trajectories
 from lbi.store.trajectories import StoredStep
-from tasks.outcome import Outcome, guarded
+from tasks.outcome import Outcome, for_units, guarded
 
 
 @task(name="rollout", cache_policy=NONE)
-def roll_out(run_id: int, instruction_id: int, max_steps: int) -> Outcome:
+def roll_out(run_id: int, instruction_ids: list[int], max_steps: int) -> Outcome:
+    """One episode per instruction of the batch; returns the trajectories' ids."""
+    return for_units(instruction_ids, lambda instruction_id: roll_out_one(run_id, instruction_id, max_steps))
+
+
+def roll_out_one(run_id: int, instruction_id: int, max_steps: int) -> Outcome:
     rt = runtime.for_run(run_id)
     model = rt.params["actor_model"]
 

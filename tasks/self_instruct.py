@@ -9,11 +9,16 @@ from lbi import runtime
 from lbi.prompts import self_instruct
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import documents, failures, instructions
-from tasks.outcome import Outcome, guarded
+from tasks.outcome import Outcome, for_units, guarded
 
 
 @task(name="self-instruct", cache_policy=NONE)
-def propose_tasks(run_id: int, chunk_id: int, n: int) -> Outcome:
+def propose_tasks(run_id: int, chunk_ids: list[int], n: int) -> Outcome:
+    """Propose ``n`` tasks from each chunk of the batch; returns the new instructions' ids."""
+    return for_units(chunk_ids, lambda chunk_id: propose_from_chunk(run_id, chunk_id, n))
+
+
+def propose_from_chunk(run_id: int, chunk_id: int, n: int) -> Outcome:
     rt = runtime.for_run(run_id)
     model = rt.params["generator_model"]
 
