@@ -12,7 +12,6 @@ from typing import Any
 
 from prefect import flow, get_run_logger, unmapped
 from prefect.context import get_run_context
-from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
@@ -22,11 +21,10 @@ from lbi.envs import registry
 from lbi.errors import LbiError
 from lbi.models.endpoint import model_endpoint
 from lbi.quality.config import GateConfig
-from lbi.retrieval.index import IndexEntry
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
-from tasks.embed import index_accepted_examples, prepare_index_entries
+from tasks.embed import index_accepted_examples
 from tasks.dataset_figures import publish_dataset_figures
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
@@ -82,14 +80,6 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     quality_gate(run_id, "ingest", chunk_ids)
     stages: dict[str, Outcome] = {}
     ids: list[int] = chunk_ids
-    with ThreadPoolTaskRunner(max_workers=1) as side:  # embedding, beside the stages' own workers
-        _model_stages(run_id, params, ids, stages, side)
-    return _finish(run_id, chunk_ids, stages)
-
-
-def _model_stages(run_id: int, params: SynthesizeParams, ids: list[int], stages: dict[str, Outcome],
-                  side: ThreadPoolTaskRunner) -> None:
-    logger = get_run_logger()
     for name, task, extra in (
         ("self_instruct", propose_tasks, (unmapped(params.instructions_per_doc),)),
         ("rollout", roll_out, (unmapped(params.max_steps),)),
@@ -98,33 +88,17 @@ def _model_stages(run_id: int, params: SynthesizeParams, ids: list[int], stages:
     ):
         source = stages["rollout"].ids if name == "judge" else ids
         futures = task.map(unmapped(run_id), batches(source, Settings().units_per_task), *extra)
-        if name == "judge":
-            stages[name], preparing = _judged_and_preparing(run_id, futures, side)
-        else:
-            stages[name] = Outcome.merge([future.result() for future in futures])
+        stages[name] = Outcome.merge([future.result() for future in futures])
         ids = stages[name].ids
         logger.info("run %d: %s produced %d ids", run_id, name, len(ids))
         quality_gate(run_id, name, ids)
         if stages[name].budget_message:
             break
     if "judge" in stages:
-        prepared = [entry for future in preparing for entry in future.result()]
-        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, prepared)
+        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, stages["judge"].index_entries)
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))
         quality_gate(run_id, "index", stages["index"].ids)
-
-
-def _judged_and_preparing(run_id: int, futures: list[PrefectFuture[Outcome]], side: ThreadPoolTaskRunner,
-                          ) -> tuple[Outcome, list[PrefectFuture[list[IndexEntry]]]]:
-    """Each batch's judging outcome, and its index entries being prepared from the moment it is
-    judged, so embedding overlaps the judging of the others (nothing is written yet)."""
-    outcomes: dict[Any, Outcome] = {}
-    preparing = []
-    for future in as_completed(futures):
-        outcomes[future.task_run_id] = outcome = future.result()
-        if outcome.ids:
-            preparing.append(side.submit(prepare_index_entries, {"run_id": run_id, "example_ids": outcome.ids}))
-    return Outcome.merge([outcomes[future.task_run_id] for future in futures]), preparing
+    return _finish(run_id, chunk_ids, stages)
 
 
 def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> dict[str, Any]:

@@ -49,7 +49,7 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
             return []
         start, turns = trajectory.span(first.idx, last.idx)
         answer = rt.client.complete(role=f"label_{kind}", model=model, messages=label.build(rt.spec, kind, start, turns),
-                                    parse=lambda text: label.parse(text, kind))
+                                    parse=lambda text: label.parse(text, kind), priority=trajectory_id)
         parsed = answer.parsed
         with rt.engine.begin() as conn:
             if isinstance(parsed, ParseFailure):

@@ -1,9 +1,9 @@
 """Indexing: accepted examples get documents and embeddings.
 
 Entries are prepared (embedded) per trajectory as soon as the committee has
-decided it, while other trajectories are still being judged; the indexing
-stage writes them only after the judging gate passed, and embeds whatever
-was not prepared. Idempotent: examples already embedded are skipped.
+decided its examples, while other trajectories are still being judged; the
+indexing stage writes them only after the judging gate passed, and embeds
+whatever was not prepared. Idempotent: examples already embedded are skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from tasks.outcome import Outcome, guarded
 log = logging.getLogger(__name__)
 
 
-@task(name="prepare-index-entries", cache_policy=NONE)
 def prepare_index_entries(run_id: int, example_ids: list[int]) -> list[IndexEntry]:
     """Documents and vectors for the accepted examples among ``example_ids``; nothing is written.
     A failure here costs nothing: the indexing stage embeds what was not prepared."""

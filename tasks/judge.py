@@ -9,6 +9,7 @@ from lbi import runtime
 from lbi.prompts import judge
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
+from tasks.embed import prepare_index_entries
 from tasks.outcome import Outcome, for_each, for_units
 
 
@@ -44,8 +45,8 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
         if asked:
             start, turns = trajectory.span(example.start_step, example.end_step)
             messages = judge.build(rt.spec, example.instruction, start, turns)
-            answers = {name: rt.client.complete(role="judge", model=name, messages=messages,
-                                                parse=judge.parse).parsed for name in asked}
+            answers = {name: rt.client.complete(role="judge", model=name, messages=messages, parse=judge.parse,
+                                                priority=trajectory_id).parsed for name in asked}
         with rt.engine.begin() as conn:  # the verdicts and the decision (under this run's policy), together
             for name, parsed in answers.items():
                 if isinstance(parsed, ParseFailure):
@@ -62,4 +63,6 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
             examples.decide(conn, example_id=example.id, status="accepted" if accepted else "rejected", policy=policy)
         return [example.id]
 
-    return for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
+    outcome = for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
+    outcome.index_entries = prepare_index_entries(run_id, outcome.ids)  # embedded while others are judged
+    return outcome

@@ -7,7 +7,7 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 import psycopg
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ class Outcome:
     ids: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     budget_message: str | None = None
+    index_entries: list[Any] = field(default_factory=list)  # judging: accepted examples embedded, not yet written
 
     @classmethod
     def merge(cls, outcomes: list["Outcome"]) -> "Outcome":
@@ -31,6 +32,7 @@ class Outcome:
             merged.ids.extend(i for i in outcome.ids if not (i in seen or seen.add(i)))
             merged.failures.extend(outcome.failures)
             merged.budget_message = merged.budget_message or outcome.budget_message
+            merged.index_entries.extend(outcome.index_entries)
         return merged
 
 

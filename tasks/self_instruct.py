@@ -30,7 +30,7 @@ def propose_from_chunk(run_id: int, chunk_id: int, n: int) -> Outcome:
                 return []
             text = documents.chunk_text(conn, chunk_id=chunk_id)
         answer = rt.client.complete(role="self_instruct", model=model, messages=self_instruct.build(rt.spec, text, n),
-                                    parse=lambda answer: self_instruct.parse(answer, n))
+                                    parse=lambda answer: self_instruct.parse(answer, n), priority=chunk_id)
         parsed = answer.parsed
         with rt.engine.begin() as conn:
             if isinstance(parsed, ParseFailure):

@@ -36,7 +36,7 @@ class Episode:
 
 
 def run_episode(env: Environment, *, client: ModelClient, model: str, instruction: str, max_steps: int,
-                references_for: ReferencesFor | None = None) -> Episode:
+                references_for: ReferencesFor | None = None, priority: int = 0) -> Episode:
     spec = env.spec
     observation = env.reset()
     episode = Episode(initial_observation=observation.text)
@@ -45,7 +45,8 @@ def run_episode(env: Environment, *, client: ModelClient, model: str, instructio
         references = references_for(instruction, history, observation.text) if references_for else ""
         messages = act.build(spec, instruction, history, observation.text, references)
         completion = client.complete(role="actor", model=model, messages=messages,
-                                     parse=lambda text: act.parse(text, spec.limits.max_action_chars))
+                                     parse=lambda text: act.parse(text, spec.limits.max_action_chars),
+                                     priority=priority)
         episode.model_calls += 1
         decision = completion.parsed
         if isinstance(decision, ParseFailure):

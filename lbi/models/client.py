@@ -25,6 +25,7 @@ import openai
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError
+from lbi.models.slots import PrioritySlots
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import ledger
 
@@ -85,7 +86,7 @@ class ModelClient:
         self._options = options
         self._secret = api_key
         self.concurrency = options.concurrency
-        self._slots = threading.BoundedSemaphore(options.concurrency)
+        self._slots = PrioritySlots(options.concurrency)
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
         self._openai = openai.OpenAI(
@@ -100,9 +101,10 @@ class ModelClient:
         )
 
     def complete(self, *, role: str, model: str, messages: list[dict[str, str]],
-                 parse: Parser = _as_text) -> Completion:
+                 parse: Parser = _as_text, priority: int = 0) -> Completion:
         """The model's answer, parsed; an answer that breaks the contract is asked for again,
-        then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache)."""
+        then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache).
+        When calls wait for a slot, the lowest ``priority`` goes first."""
         body: dict[str, Any] = {"model": model, "messages": messages}
         if self._options.temperature is not None:
             body["temperature"] = self._options.temperature
@@ -113,7 +115,7 @@ class ModelClient:
             cached = self._from_cache(request.key, parse)
             if cached is not None:
                 return cached
-            return self._call_with_retries(role=role, request=request, parse=parse)
+            return self._call_with_retries(role=role, request=request, parse=parse, priority=priority)
 
     def _from_cache(self, key: str, parse: Parser) -> Completion | None:
         with self._ledger.connect() as conn:
@@ -138,7 +140,7 @@ class ModelClient:
                 else:
                     self._inflight[key] = (lock, users - 1)
 
-    def _call_with_retries(self, *, role: str, request: Request, parse: Parser) -> Completion:
+    def _call_with_retries(self, *, role: str, request: Request, parse: Parser, priority: int) -> Completion:
         model = request.body["model"]
         errors = invalid = 0
         while True:
@@ -146,7 +148,7 @@ class ModelClient:
             attempt = errors + invalid + 1
             started = time.monotonic()
             try:
-                with self._slots, self._global_slot():
+                with self._slots.hold(priority), self._global_slot():
                     text, prompt_tokens, completion_tokens = self._post(request.body)
             except openai.APIStatusError as error:
                 last_error = self._scrub(f"HTTP {error.status_code}: {error.message}")
