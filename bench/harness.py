@@ -27,6 +27,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 BENCH_HOME = Path(os.environ.get("LBI_BENCH_HOME", "/tmp/lbi-bench"))
 _numbers = itertools.count()
+_model_pids: dict[str, int] = {}
 
 
 def fresh_database() -> str:
@@ -69,6 +70,7 @@ def offline_model(latency_ms: float, fault_rate: float = 0.0) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the offline model did not start")
                 time.sleep(0.1)
+        _model_pids[base + "/v1"] = process.pid
         yield base + "/v1"
     finally:
         process.terminate()
@@ -110,3 +112,29 @@ def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:
         )).mappings().all()
     engine.dispose()
     return {r["role"]: {"calls": r["calls"], "tokens": int(r["tokens"])} for r in rows}
+
+
+def cpu_seconds(model_url: str) -> dict[str, float]:
+    """CPU seconds used so far by this process (the pipeline), the offline model's process,
+    the Postgres server's processes and the Prefect server's."""
+    import psutil
+
+    used = dict.fromkeys(("pipeline", "model", "postgres", "prefect"), 0.0)
+    me, model = os.getpid(), _model_pids.get(model_url)
+    for process in psutil.process_iter(["pid", "name", "cmdline"]):
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        if process.pid == me:
+            group = "pipeline"
+        elif process.pid == model:
+            group = "model"
+        elif "postgres" in (process.info["name"] or ""):
+            group = "postgres"
+        elif "prefect.server" in " ".join(process.info["cmdline"] or []):
+            group = "prefect"
+        else:
+            continue
+        used[group] += times.user + times.system
+    return used

@@ -30,7 +30,7 @@ class NaiveClient:
         self.calls = 0
 
     def complete(self, *, role: str, model: str, messages: list[dict[str, str]],
-                 parse: Callable[[str], Any] = lambda text: text) -> SimpleNamespace:
+                 parse: Callable[[str], Any] = lambda text: text, priority: int = 0) -> SimpleNamespace:
         response = self._openai.chat.completions.create(model=model, messages=messages, temperature=0.0,
                                                         max_tokens=1024)
         self.calls += 1

@@ -2,7 +2,12 @@
 and the pipeline's own overhead. Prints its figures; run `python bench/throughput.py [--quick]`.
 
 With concurrency C and model latency L no pipeline exceeds C/L calls per second,
-so utilisation = achieved calls per second / (C/L).
+so utilisation = achieved calls per second / (C/L), over the whole synthesize
+flow run (start-up, gates and indexing included). Each run is large enough to
+last tens of seconds at full utilisation. The CPU each process spent per model
+call shows what bounds a run on this machine. Utilisation is measured twice:
+with the bundled embedder on this CPU (the default) and with embeddings from an
+endpoint (the offline model's /v1/embeddings, as a hosted embedding API would be).
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
-    fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
+    cpu_seconds, fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
 from flows.params import SynthesizeParams  # noqa: E402
@@ -23,25 +30,33 @@ from lbi.envs import registry  # noqa: E402
 
 ENV = "sqlite-chinook-v0"
 LATENCY_MS = 200
-WORKLOADS = {
-    1: dict(max_docs=1, instructions_per_doc=1, max_steps=3),
-    4: dict(max_docs=1, instructions_per_doc=3, max_steps=4),
+WORKLOADS = {  # about 20 s of model time each at full utilisation
+    1: dict(max_docs=1, instructions_per_doc=2, max_steps=3),
+    4: dict(max_docs=3, instructions_per_doc=3, max_steps=4),
     16: dict(max_docs=12, instructions_per_doc=3, max_steps=4),
     64: dict(max_docs=16, instructions_per_doc=8, max_steps=4),
 }
+QUICK_WORKLOADS = {1: dict(max_docs=1, instructions_per_doc=1, max_steps=3),
+                   16: dict(max_docs=4, instructions_per_doc=3, max_steps=4)}
 COMPARE = dict(max_docs=1, instructions_per_doc=2, max_steps=3)
 
 
-def utilisation(model_url: str, concurrencies: list[int]) -> None:
-    print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call)\n")
-    print(f"{'C':>4} {'calls':>7} {'seconds':>8} {'calls/s':>8} {'C/L':>7} {'utilisation':>11}")
+def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, dict], embedder: str) -> None:
+    print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call; {embedder})\n")
+    print(f"{'C':>4} {'calls':>7} {'seconds':>8} {'calls/s':>8} {'C/L':>7} {'utilisation':>11}"
+          f" | CPU ms per call: {'pipeline':>8} {'model':>6} {'postgres':>8} {'prefect':>7}")
     for c in concurrencies:
         url = fresh_database()
-        timed = run_synthesis(SynthesizeParams(env=ENV, **WORKLOADS[c]), database_url=url, model_url=model_url,
+        before = cpu_seconds(model_url)
+        timed = run_synthesis(SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url,
                               concurrency=c)
+        after = cpu_seconds(model_url)
         calls = timed.result["totals"]["model_calls"]
         achieved, ceiling = calls / timed.seconds, c / (LATENCY_MS / 1000)
-        print(f"{c:>4} {calls:>7} {timed.seconds:>8.1f} {achieved:>8.1f} {ceiling:>7.1f} {achieved / ceiling:>11.2f}")
+        per_call = {k: 1000 * (after[k] - before[k]) / max(1, calls) for k in after}
+        print(f"{c:>4} {calls:>7} {timed.seconds:>8.1f} {achieved:>8.1f} {ceiling:>7.1f} {achieved / ceiling:>11.2f}"
+              f" | {'':>16} {per_call['pipeline']:>8.1f} {per_call['model']:>6.1f} {per_call['postgres']:>8.1f}"
+              f" {per_call['prefect']:>7.1f}")
 
 
 def against_algorithm1(model_url: str) -> None:
@@ -64,10 +79,10 @@ def against_algorithm1(model_url: str) -> None:
           f" calls ratio literal/pipeline: {naive.calls / max(1, totals['model_calls']):.2f}x")
 
 
-def cost(model_url: str) -> None:
+def cost(model_url: str, workload: dict) -> None:
     print("\n## Cost per accepted example (C = 16)\n")
     url = fresh_database()
-    params = SynthesizeParams(env=ENV, **WORKLOADS[16])
+    params = SynthesizeParams(env=ENV, **workload)
     first = run_synthesis(params, database_url=url, model_url=model_url, concurrency=16)
     totals = first.result["totals"]
     accepted = max(1, totals["accepted"])
@@ -87,10 +102,10 @@ def cost(model_url: str) -> None:
           f" {second.seconds:.1f} s")
 
 
-def overhead(model_url: str, profile: bool) -> None:
+def overhead(model_url: str, workload: dict, profile: bool) -> None:
     print("\n## Pipeline overhead with a zero-latency model (C = 16)\n")
     url = fresh_database()
-    params = SynthesizeParams(env=ENV, **WORKLOADS[16])
+    params = SynthesizeParams(env=ENV, **workload)
     profiler = None
     if profile:
         from pyinstrument import Profiler
@@ -106,6 +121,17 @@ def overhead(model_url: str, profile: bool) -> None:
         print(profiler.output_text(unicode=False, color=False, show_all=False)[:6000])
 
 
+@contextmanager
+def embeddings_from(model_url: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("LBI_EMBEDDING_BASE_URL", "LBI_EMBEDDING_MODEL")}
+    os.environ.update(LBI_EMBEDDING_BASE_URL=model_url, LBI_EMBEDDING_MODEL="offline-embedding")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.update({key: value})
+
+
 def warm_up(model_url: str) -> None:
     """One tiny run first, so one-time imports (GX, Prefect's engine) are not measured."""
     run_synthesis(SynthesizeParams(env=ENV, max_docs=1, instructions_per_doc=1, max_steps=1),
@@ -117,19 +143,28 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="C = 1, 16 only; skip the literal comparison")
     parser.add_argument("--profile", action="store_true", help="profile the zero-latency run with pyinstrument")
     parser.add_argument("--no-gates", action="store_true", help="turn the quality gates off (model stages only)")
+    parser.add_argument("--only", default="utilisation,algorithm1,cost,overhead",
+                        help="comma-separated sections to run (default: all)")
     args = parser.parse_args()
     if args.no_gates:
         os.environ["LBI_GATE_SEVERITY"] = '{"*": "off"}'
     print(f"quality gates {'off' if args.no_gates else 'on'}")
+    workloads = QUICK_WORKLOADS if args.quick else WORKLOADS
+    sections = set(args.only.split(","))
     with prefect_server():
         with offline_model(LATENCY_MS) as slow:
             warm_up(slow)
-            utilisation(slow, [1, 16] if args.quick else [1, 4, 16, 64])
-            if not args.quick:
+            if "utilisation" in sections:
+                utilisation(slow, list(workloads), workloads, "bundled embedder on this CPU")
+                with embeddings_from(slow):
+                    utilisation(slow, list(workloads), workloads, "embeddings from an endpoint")
+            if "algorithm1" in sections and not args.quick:
                 against_algorithm1(slow)
-            cost(slow)
-        with offline_model(0) as fast:
-            overhead(fast, args.profile)
+            if "cost" in sections:
+                cost(slow, workloads[16])
+        if "overhead" in sections:
+            with offline_model(0) as fast:
+                overhead(fast, workloads[16], args.profile)
 
 
 if __name__ == "__main__":
