@@ -2,7 +2,7 @@
 
 Every call goes through ``ModelClient.complete``. A request made before is
 answered from the store; a new one reserves a call from the run's budget,
-waits for a concurrency slot, and is retried with backoff on 429, 5xx,
+waits for a concurrency slot (lowest priority first), and is retried with backoff on 429, 5xx,
 timeouts and broken bodies, honouring Retry-After; an answer that breaks
 its role's contract is asked for again a few times. Every attempt is a
 ledger row; only answers that parsed are ever served again.
