@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from lbi.envs.base import EnvSpec, Limits
-from lbi.prompts import act, judge, label
+from lbi.prompts import act
 from lbi.prompts.parsing import ParseFailure
 from lbi.prompts.render import Turn
 from tests.models.offline_roles import JUDGES, Roles, ask
@@ -119,12 +119,7 @@ def test_the_replicate_labeler_summarizes_each_step(client: openai.OpenAI) -> No
 
 
 def test_every_span_of_every_episode_gets_labels_that_parse(client: openai.OpenAI, episodes: list) -> None:
-    for _, initial, turns in episodes[:6]:
-        for i in range(len(turns)):
-            for j in range(i + 1, len(turns) + 1):
-                for kind in label.KINDS:
-                    result = labelled(client, kind, turns[i:j], initial)
-                    assert kind == "task" or len(result.summary) == j - i
+    ROLES.assert_every_span_labels(client, episodes[:6])
 
 
 def test_the_judge_accepts_a_good_example_and_rejects_bad_ones_with_reasons(client: openai.OpenAI) -> None:
@@ -152,15 +147,5 @@ def test_two_judges_sometimes_disagree_but_each_is_deterministic(client: openai.
 
 
 def test_the_committee_keeps_between_30_and_80_percent_of_examples(client: openai.OpenAI, episodes: list) -> None:
-    kept = total = 0
-    for _, initial, turns in episodes:
-        for i in range(len(turns)):
-            for j in range(i + 1, len(turns) + 1):
-                span = turns[i:j]
-                start = initial if i == 0 else turns[i - 1].observation
-                for kind in label.KINDS:
-                    instruction = labelled(client, kind, span, start).instruction
-                    messages = judge.build(SPEC, instruction, start, span)
-                    total += 1
-                    kept += all(v.accept for model in JUDGES for v in judge.parse(ask(client, messages, model)))
+    kept, total = ROLES.committee_keeps(client, episodes)
     assert 0.3 <= kept / total <= 0.8, f"kept {kept} of {total}"

@@ -14,10 +14,10 @@ from lbi.docs.loaders import load_document
 from lbi.envs.base import EnvSpec, Limits
 from lbi.envs.shell.docs import HANDBOOK_DIR, MAN_DIR
 from lbi.envs.shell.env import ACTION_LANGUAGE
-from lbi.prompts import act, judge, label
+from lbi.prompts import act
 from lbi.prompts.parsing import ParseFailure
 from lbi.prompts.render import Turn
-from tests.models.offline_roles import JUDGES, Roles, ask
+from tests.models.offline_roles import Roles, ask
 from tests.sandbox.backends import needs_bubblewrap
 
 SPEC = EnvSpec(id="shell-project-v0", family="shell", description="bash over the weatherlog project.",
@@ -130,12 +130,7 @@ def test_the_labelers_say_what_the_commands_did(client: openai.OpenAI) -> None:
 
 @needs_bubblewrap
 def test_every_span_gets_labels_that_parse(client: openai.OpenAI, episodes: list) -> None:
-    for _, initial, turns in episodes[:5]:
-        for i in range(len(turns)):
-            for j in range(i + 1, len(turns) + 1):
-                for kind in label.KINDS:
-                    result = labelled(client, kind, turns[i:j], initial)
-                    assert kind == "task" or len(result.summary) == j - i
+    ROLES.assert_every_span_labels(client, episodes[:5])
 
 
 def test_the_judge_accepts_a_good_example_and_rejects_bad_ones(client: openai.OpenAI) -> None:
@@ -152,15 +147,7 @@ def test_the_judge_accepts_a_good_example_and_rejects_bad_ones(client: openai.Op
 
 @needs_bubblewrap
 def test_the_committee_keeps_between_30_and_85_percent(client: openai.OpenAI, episodes: list) -> None:
-    kept = total = 0
-    for _, initial, turns in episodes:
-        for i in range(len(turns)):
-            for j in range(i + 1, len(turns) + 1):
-                span, start = turns[i:j], initial if i == 0 else turns[i - 1].observation
-                for kind in label.KINDS:
-                    messages = judge.build(SPEC, labelled(client, kind, span, start).instruction, start, span)
-                    total += 1
-                    kept += all(v.accept for model in JUDGES for v in judge.parse(ask(client, messages, model)))
+    kept, total = ROLES.committee_keeps(client, episodes)
     assert 0.3 <= kept / total <= 0.85, f"kept {kept} of {total}"
 
 
