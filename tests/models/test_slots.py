@@ -8,13 +8,44 @@ import time
 from lbi.models.slots import PrioritySlots
 
 
-def test_waiters_are_admitted_lowest_priority_first_and_never_beyond_the_slots() -> None:
-    slots = PrioritySlots(2)
-    admitted: list[int] = []
-    holding = 0
-    most_holding = 0
-    guard = threading.Lock()
+def _admission_order(waiters: list[tuple[str, int]]) -> list[str]:
+    """With the one slot held, (name, priority) waiters queue in the given arrival order;
+    the names in the order they then get the slot."""
+    slots = PrioritySlots(1)
+    order: list[str] = []
     gate = threading.Event()
+
+    def call(name: str, priority: int) -> None:
+        with slots.hold(priority):
+            order.append(name)
+            gate.wait(5)
+
+    threads = [threading.Thread(target=call, args=("holder", -1))]
+    threads[0].start()
+    while not order:
+        time.sleep(0.001)
+    for name, priority in waiters:
+        threads.append(threading.Thread(target=call, args=(name, priority)))
+        threads[-1].start()
+        time.sleep(0.01)  # queued behind the holder, in this arrival order
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    return order[1:]
+
+
+def test_waiters_are_admitted_lowest_priority_first() -> None:
+    assert _admission_order([("p7", 7), ("p3", 3), ("p9", 9), ("p1", 1), ("p5", 5)]) == ["p1", "p3", "p5", "p7", "p9"]
+
+
+def test_equal_priorities_are_admitted_in_arrival_order() -> None:
+    assert _admission_order([("a", 0), ("b", 0), ("c", 0), ("d", 0)]) == ["a", "b", "c", "d"]
+
+
+def test_never_more_holders_than_slots() -> None:
+    slots = PrioritySlots(3)
+    holding = most_holding = 0
+    guard = threading.Lock()
 
     def call(priority: int) -> None:
         nonlocal holding, most_holding
@@ -22,51 +53,13 @@ def test_waiters_are_admitted_lowest_priority_first_and_never_beyond_the_slots()
             with guard:
                 holding += 1
                 most_holding = max(most_holding, holding)
-                admitted.append(priority)
-            gate.wait(5)
-            time.sleep(0.01)
+            time.sleep(0.02)
             with guard:
                 holding -= 1
 
-    first = [threading.Thread(target=call, args=(p,)) for p in (100, 101)]
-    for thread in first:
+    threads = [threading.Thread(target=call, args=(p % 5,)) for p in range(12)]
+    for thread in threads:
         thread.start()
-    while len(admitted) < 2:
-        time.sleep(0.001)
-    waiters = [threading.Thread(target=call, args=(p,)) for p in (7, 3, 9, 1, 5)]
-    for thread in waiters:
-        thread.start()
-        time.sleep(0.01)  # all queued behind the two holders, in this arrival order
-    gate.set()
-    for thread in first + waiters:
+    for thread in threads:
         thread.join(10)
-
-    assert most_holding == 2
-    assert admitted[:2] == [100, 101] or admitted[:2] == [101, 100]
-    assert admitted[2:] == [1, 3, 5, 7, 9]
-
-
-def test_equal_priorities_are_admitted_in_arrival_order() -> None:
-    slots = PrioritySlots(1)
-    order: list[str] = []
-    gate = threading.Event()
-
-    def call(name: str) -> None:
-        with slots.hold(0):
-            order.append(name)
-            gate.wait(5)
-
-    holder = threading.Thread(target=call, args=("holder",))
-    holder.start()
-    while not order:
-        time.sleep(0.001)
-    names = ["a", "b", "c", "d"]
-    threads = []
-    for name in names:
-        threads.append(threading.Thread(target=call, args=(name,)))
-        threads[-1].start()
-        time.sleep(0.01)
-    gate.set()
-    for thread in [holder, *threads]:
-        thread.join(10)
-    assert order == ["holder", *names]
+    assert most_holding == 3 and holding == 0
