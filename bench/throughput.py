@@ -129,7 +129,10 @@ def embeddings_from(model_url: str) -> Iterator[None]:
         yield
     finally:
         for key, value in saved.items():
-            os.environ.pop(key, None) if value is None else os.environ.update({key: value})
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def warm_up(model_url: str) -> None:

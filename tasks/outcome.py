@@ -7,12 +7,13 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Callable, TypeVar
 
 import psycopg
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError, StoreError
+from lbi.retrieval.index import IndexEntry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,7 +24,7 @@ class Outcome:
     ids: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     budget_message: str | None = None
-    index_entries: list[Any] = field(default_factory=list)  # judging: accepted examples embedded, not yet written
+    index_entries: list[IndexEntry] = field(default_factory=list)  # judging: embedded, not yet written
 
     @classmethod
     def merge(cls, outcomes: list["Outcome"]) -> "Outcome":
@@ -70,19 +71,19 @@ def _first_line(error: BaseException) -> str:
 def for_each(items: list[T], work: Callable[[T], list[int]], *, subject: Callable[[T], str],
              workers: int) -> Outcome:
     """Run ``work`` over items on a few threads (the model client bounds real concurrency)."""
-    if not items:
-        return Outcome()
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        outcomes = list(pool.map(lambda item: guarded(subject(item), lambda: work(item)), items))
-    return Outcome.merge(outcomes)
+    return _side_by_side(items, lambda item: guarded(subject(item), lambda: work(item)), workers)
 
 
 def for_units(ids: list[int], unit: Callable[[int], Outcome]) -> Outcome:
     """One task's batch of units (each guarded on its own), run side by side; outcomes in ``ids`` order."""
-    if len(ids) == 1:
-        return unit(ids[0])
-    with ThreadPoolExecutor(max_workers=len(ids)) as pool:
-        return Outcome.merge(list(pool.map(unit, ids)))
+    return _side_by_side(ids, unit, len(ids))
+
+
+def _side_by_side(items: list[T], run: Callable[[T], Outcome], workers: int) -> Outcome:
+    if len(items) <= 1:
+        return Outcome.merge([run(item) for item in items])
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        return Outcome.merge(list(pool.map(run, items)))
 
 
 def batches(ids: list[int], size: int) -> list[list[int]]:

@@ -40,7 +40,7 @@ def index_examples(engine: sa.Engine, embedder: Embedder, *, example_ids: Sequen
         todo = store.accepted_without_embedding(conn, embedder=embedder.name, example_ids=example_ids,
                                                 environment_id=environment_id)
     for start in range(0, len(todo), BATCH):
-        write_entries(engine, prepare_entries(engine, embedder, todo[start:start + BATCH]))
+        write_entries(engine, _entries(engine, embedder, todo[start:start + BATCH]))
     return len(todo)
 
 
@@ -48,7 +48,12 @@ def prepare_entries(engine: sa.Engine, embedder: Embedder, example_ids: Sequence
     """Documents and vectors for the accepted examples among ``example_ids`` not yet embedded."""
     with engine.connect() as conn:
         todo = store.accepted_without_embedding(conn, embedder=embedder.name, example_ids=example_ids)
-        documents = load_documents(conn, todo)
+    return _entries(engine, embedder, todo)
+
+
+def _entries(engine: sa.Engine, embedder: Embedder, example_ids: Sequence[int]) -> list[IndexEntry]:
+    with engine.connect() as conn:
+        documents = load_documents(conn, example_ids)
     vectors = embedder.embed([d.embedded_text for d in documents])
     return [IndexEntry(d, v, embedder.name) for d, v in zip(documents, vectors)]
 

@@ -19,7 +19,6 @@ def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int,
                 kind: str, instruction: str, run_id: int) -> int:
     """Store the span's instruction and the example together (one statement, in the caller's
     transaction); an existing example for the span wins."""
-    span = {"t": trajectory_id, "s": start_step, "e": end_step, "k": kind}
     row = conn.execute(
         sa.text(
             "WITH existing AS (SELECT id FROM lbi.examples"
@@ -33,14 +32,14 @@ def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int,
             " SELECT (SELECT id FROM existing) AS existing, (SELECT id FROM example) AS example,"
             "        (SELECT id FROM instruction) AS instruction"
         ),
-        {**span, "env": environment_id, "text": instruction, "hash": text_hash(instruction), "run": run_id},
+        {"t": trajectory_id, "s": start_step, "e": end_step, "k": kind, "env": environment_id, "text": instruction,
+         "hash": text_hash(instruction), "run": run_id},
     ).one()
     if row.existing is not None or row.example is not None:
         return row.existing if row.existing is not None else row.example
     # a concurrent run labeled this span first: drop our instruction, use its example
     conn.execute(sa.text("DELETE FROM lbi.instructions WHERE id = :i"), {"i": row.instruction})
-    return conn.execute(sa.text("SELECT id FROM lbi.examples WHERE trajectory_id = :t AND start_step = :s"
-                                " AND end_step = :e AND kind = :k"), span).scalar_one()
+    return existing_spans(conn, trajectory_id=trajectory_id)[(start_step, end_step, kind)]
 
 
 def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
