@@ -1,7 +1,7 @@
 """GX Core behind one function: validate the rows of a SQL query against a suite's checks.
 
 One ephemeral data context per process (GX takes seconds to import), one SQL
-data source per database; each validation adds a query asset, a suite and a
+data source per database, whose pooled connections are closed after each validation; each validation adds a query asset, a suite and a
 validation definition under a fresh name and removes them afterwards.
 """
 
@@ -15,8 +15,6 @@ import uuid
 import warnings
 from functools import cache
 from typing import Any
-
-from sqlalchemy.pool import NullPool
 
 from lbi.quality.suite import Check
 
@@ -53,8 +51,7 @@ def _data_source(context: Any, url: str) -> Any:
     except KeyError:
         with warnings.catch_warnings():  # it suggests add_postgres, which is the one that refuses
             warnings.simplefilter("ignore")
-            # no pool: a validation is a few queries, and idle pooled connections would pile up per store
-            return context.data_sources.add_sql(name=name, connection_string=url, kwargs={"poolclass": NullPool})
+            return context.data_sources.add_sql(name=name, connection_string=url)
 
 
 def _expectation(check: Check, severity: str) -> Any:
@@ -88,6 +85,8 @@ def validate_rows(url: str, *, name: str, query: str, checks: list[tuple[Check, 
             })
         finally:
             _forget(context, source, unique)
+            # a validation's queries share pooled connections; none stays open between gates
+            source.get_execution_engine().engine.dispose()
 
 
 def _forget(context: Any, source: Any, name: str) -> None:
