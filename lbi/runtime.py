@@ -31,6 +31,7 @@ class Runtime:
     client: ModelClient
     params: dict[str, Any]
     spec: EnvSpec
+    settings: Settings
 
     def make_env(self) -> Environment:
         return registry.make(self.params["env"])
@@ -88,7 +89,7 @@ def for_run(run_id: int) -> Runtime:
                 run_id=run_id,
                 options=client_options(settings),
             )
-            _runtimes[run_id] = Runtime(run_id, engine, client, params, registry.spec(params["env"]))
+            _runtimes[run_id] = Runtime(run_id, engine, client, params, registry.spec(params["env"]), settings)
         return _runtimes[run_id]
 
 

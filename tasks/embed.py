@@ -14,7 +14,6 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from lbi import runtime
-from lbi.config import Settings
 from lbi.retrieval.embedders import embedder_for
 from lbi.retrieval.index import IndexEntry, index_examples, prepare_entries, write_entries
 from lbi.retrieval.store import accepted_among
@@ -27,7 +26,8 @@ def prepare_index_entries(run_id: int, example_ids: list[int]) -> list[IndexEntr
     """Documents and vectors for the accepted examples among ``example_ids``; nothing is written.
     A failure here costs nothing: the indexing stage embeds what was not prepared."""
     try:
-        return prepare_entries(runtime.for_run(run_id).engine, embedder_for(Settings()), example_ids)
+        rt = runtime.for_run(run_id)
+        return prepare_entries(rt.engine, embedder_for(rt.settings), example_ids)
     except Exception:  # noqa: BLE001 - the indexing stage embeds these examples itself
         log.warning("preparing index entries for %d examples failed; indexing will embed them", len(example_ids),
                     exc_info=True)
@@ -37,11 +37,12 @@ def prepare_index_entries(run_id: int, example_ids: list[int]) -> list[IndexEntr
 @task(name="index-examples", cache_policy=NONE)
 def index_accepted_examples(run_id: int, example_ids: list[int], prepared: list[IndexEntry] | None = None) -> Outcome:
     """Write the prepared entries, embed the rest; returns the accepted examples' ids (embedded now or before)."""
-    engine = runtime.for_run(run_id).engine
+    rt = runtime.for_run(run_id)
+    engine = rt.engine
 
     def work() -> list[int]:
         write_entries(engine, prepared or [])
-        index_examples(engine, embedder_for(Settings()), example_ids=example_ids)
+        index_examples(engine, embedder_for(rt.settings), example_ids=example_ids)
         with engine.connect() as conn:
             return accepted_among(conn, example_ids=example_ids)
 
