@@ -85,8 +85,13 @@ def validate_rows(url: str, *, name: str, query: str, checks: list[tuple[Check, 
             })
         finally:
             _forget(context, source, unique)
-            # a validation's queries share pooled connections; none stays open between gates
-            source.get_execution_engine().engine.dispose()
+            _close_connections(source)
+
+
+def _close_connections(source: Any) -> None:
+    """A validation's queries share pooled connections; none stays open between gates."""
+    for engine in {id(e): e for e in (source.get_engine(), source.get_execution_engine().engine)}.values():
+        engine.dispose()
 
 
 def _forget(context: Any, source: Any, name: str) -> None:
