@@ -90,8 +90,8 @@ def validate_rows(url: str, *, name: str, query: str, checks: list[tuple[Check, 
 
 def _close_connections(source: Any) -> None:
     """A validation's queries share pooled connections; none stays open between gates."""
-    for engine in {id(e): e for e in (source.get_engine(), source.get_execution_engine().engine)}.values():
-        engine.dispose()
+    source.get_engine().dispose()
+    source.get_execution_engine().engine.dispose()  # GX's execution engine may hold an engine of its own
 
 
 def _forget(context: Any, source: Any, name: str) -> None:
