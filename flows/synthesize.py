@@ -80,6 +80,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     quality_gate(run_id, "ingest", chunk_ids)
     stages: dict[str, Outcome] = {}
     ids: list[int] = chunk_ids
+    units_per_task = runtime.for_run(run_id).settings.units_per_task
     for name, task, extra in (
         ("self_instruct", propose_tasks, (unmapped(params.instructions_per_doc),)),
         ("rollout", roll_out, (unmapped(params.max_steps),)),
@@ -87,7 +88,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         ("judge", judge_trajectory_examples, ()),
     ):
         source = stages["rollout"].ids if name == "judge" else ids
-        futures = task.map(unmapped(run_id), batches(source, Settings().units_per_task), *extra)
+        futures = task.map(unmapped(run_id), batches(source, units_per_task), *extra)
         stages[name] = Outcome.merge([future.result() for future in futures])
         ids = stages[name].ids
         logger.info("run %d: %s produced %d ids", run_id, name, len(ids))
