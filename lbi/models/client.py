@@ -1,10 +1,11 @@
 """One client for every model role: cache, ledger, budget, bounded concurrency, retries.
 
 Every call goes through ``ModelClient.complete``. A request made before is
-answered from the store; a new one reserves a call from the run's budget,
-waits for a concurrency slot (lowest priority first), and is retried with backoff on 429, 5xx,
-timeouts and broken bodies, honouring Retry-After; an answer that breaks
-its role's contract is asked for again a few times. Every attempt is a
+answered from the store; a new one reserves a call from the run's budget and
+goes to the transport process, which posts it when one of the model's
+concurrency slots is free (lowest priority first). It is retried with backoff
+on 429, 5xx, timeouts and broken bodies, honouring Retry-After; an answer that
+breaks its role's contract is asked for again a few times. Every attempt is a
 ledger row; only answers that parsed are ever served again.
 """
 
@@ -20,12 +21,10 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-import httpx
-import openai
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError
-from lbi.models.slots import PrioritySlots
+from lbi.models.transport import Reply, Transport
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import ledger
 
@@ -66,7 +65,8 @@ class ClientOptions:
 
 @dataclass(frozen=True)
 class Request:
-    """One chat-completions request: its body, its canonical JSON (stored in the ledger) and its hash."""
+    """One chat-completions request: its body, its canonical JSON (stored in the ledger and
+    posted as is) and its hash."""
 
     body: dict[str, Any]
     canonical: str
@@ -78,6 +78,15 @@ class Request:
         return cls(body, canonical, hashlib.sha256(canonical.encode()).hexdigest())
 
 
+class Refused(Exception):
+    """The model answered with an HTTP error status."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(f"HTTP {reply.status}: {_error_message(reply.payload)}")
+        self.status = reply.status
+        self.retry_after_s = reply.retry_after_s
+
+
 class ModelClient:
     def __init__(self, *, engine: sa.Engine, base_url: str, api_key: str, run_id: int | None,
                  options: ClientOptions = ClientOptions()) -> None:
@@ -86,19 +95,10 @@ class ModelClient:
         self._options = options
         self._secret = api_key
         self.concurrency = options.concurrency
-        self._slots = PrioritySlots(options.concurrency)
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
-        self._openai = openai.OpenAI(
-            base_url=base_url,
-            api_key=api_key,
-            max_retries=0,
-            timeout=options.timeout_s,
-            http_client=httpx.Client(
-                limits=httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency),
-                timeout=options.timeout_s,
-            ),
-        )
+        self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
+                                    timeout_s=options.timeout_s)
 
     def complete(self, *, role: str, model: str, messages: list[dict[str, str]],
                  parse: Parser = _as_text, priority: int = 0) -> Completion:
@@ -148,14 +148,15 @@ class ModelClient:
             attempt = errors + invalid + 1
             started = time.monotonic()
             try:
-                with self._slots.hold(priority), self._global_slot():
-                    text, prompt_tokens, completion_tokens = self._post(request.body)
-            except openai.APIStatusError as error:
-                last_error = self._scrub(f"HTTP {error.status_code}: {error.message}")
-                self._record_failure(role, request, attempt, started, last_error, error.status_code)
-                if error.status_code not in RETRYABLE_STATUS:
+                with self._global_slot():
+                    reply = self._transport.exchange(request.canonical.encode(), priority)
+                text, prompt_tokens, completion_tokens = _completion(reply, request.body["messages"])
+            except Refused as error:
+                last_error = self._scrub(str(error))
+                self._record_failure(role, request, attempt, started, last_error, error.status)
+                if error.status not in RETRYABLE_STATUS:
                     raise ModelError(f"model '{model}' refused the request: {last_error}") from None
-                delay = _retry_after(error.response.headers) or self._backoff(errors + 1)
+                delay = error.retry_after_s if error.retry_after_s is not None else self._backoff(errors + 1)
             except Exception as error:  # timeouts, resets, truncated or invalid bodies
                 last_error = self._scrub(f"{type(error).__name__}: {error}")
                 self._record_failure(role, request, attempt, started, last_error, None)
@@ -180,22 +181,6 @@ class ModelClient:
                 raise ModelError(f"model '{model}' failed {errors} times; last error: {last_error}")
             log.info("model %s attempt %d failed (%s); retrying in %.2fs", model, attempt, last_error, delay)
             time.sleep(delay)
-
-    def _post(self, body: dict[str, Any]) -> tuple[str, int, int]:
-        """(answer text, prompt tokens, completion tokens) of one chat-completions request.
-
-        The body is posted as built (the SDK's typed ``create`` re-validates every message,
-        a cost paid per call); status errors still raise the SDK's exceptions, and a body
-        that is not a well-formed completion raises here, to be retried like a broken one."""
-        response = self._openai.post("/chat/completions", body=body, cast_to=httpx.Response)
-        payload = response.json()
-        text = payload["choices"][0]["message"]["content"] or ""
-        if not isinstance(text, str):
-            raise ValueError(f"the answer's content is {type(text).__name__}, not text")
-        usage = payload.get("usage") or {}
-        prompt_tokens = int(usage.get("prompt_tokens") or _estimate_tokens(body["messages"]))
-        completion_tokens = int(usage.get("completion_tokens") or max(1, len(text) // 4))
-        return text, prompt_tokens, completion_tokens
 
     def _global_slot(self) -> AbstractContextManager[None]:
         """A slot of the Prefect global concurrency limit shared by concurrent flow runs, if one is set."""
@@ -232,23 +217,35 @@ class ModelClient:
         return text.replace(self._secret, "***") if self._secret else text
 
     def close(self) -> None:
-        self._openai.close()
+        self._transport.close()
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(0.0, float(value) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value:
-        try:
-            return min(120.0, max(0.0, float(value)))
-        except ValueError:
-            return None
-    return None
+def _completion(reply: Reply, messages: list[dict[str, str]]) -> tuple[str, int, int]:
+    """(answer text, prompt tokens, completion tokens) of a reply; a body that is not a
+    well-formed completion raises, to be retried like a broken one."""
+    if not 200 <= reply.status < 300:
+        raise Refused(reply)
+    payload = json.loads(reply.payload)
+    text = payload["choices"][0]["message"]["content"] or ""
+    if not isinstance(text, str):
+        raise ValueError(f"the answer's content is {type(text).__name__}, not text")
+    usage = payload.get("usage") or {}
+    prompt_tokens = int(usage.get("prompt_tokens") or _estimate_tokens(messages))
+    completion_tokens = int(usage.get("completion_tokens") or max(1, len(text) // 4))
+    return text, prompt_tokens, completion_tokens
+
+
+def _error_message(payload: bytes) -> str:
+    """The error an HTTP error body states (OpenAI's ``{"error": {"message": ...}}``), or its start."""
+    text = payload.decode(errors="replace")
+    try:
+        error = json.loads(text).get("error")
+        message = error.get("message") if isinstance(error, dict) else error
+        if isinstance(message, str) and message:
+            return message[:500]
+    except (ValueError, AttributeError):
+        pass
+    return text[:500] or "(empty body)"
 
 
 def _estimate_tokens(messages: list[dict[str, str]]) -> int:

@@ -1,0 +1,127 @@
+"""The client's side of the transport process (``lbi.models.transport_server``).
+
+Threads hand request frames to the process and wait for their reply; one reader thread
+hands the replies back. The process starts with the transport and again after it died,
+in which case every request it held fails as a transport error (and is retried).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import threading
+import weakref
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from lbi.models.frames import REPLY, read_exactly, request_frame
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int  # 0: no HTTP response came, and payload says why
+    retry_after_s: float | None
+    payload: bytes
+
+
+class TransportError(RuntimeError):
+    """No HTTP response: a timeout, a refused or reset connection, or the transport process died."""
+
+
+class _Process:
+    """One running transport process and the replies it still owes."""
+
+    def __init__(self, base_url: str, api_key: str, concurrency: int, timeout_s: float) -> None:
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "lbi.models.transport_server", base_url, str(concurrency), str(timeout_s)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+            env={**os.environ, "LBI_TRANSPORT_API_KEY": api_key},
+        )
+        self.pending: dict[int, Future[Reply]] = {}
+        self.lock = threading.Lock()
+        self.alive = True
+        threading.Thread(target=self._read_replies, name="model-transport-replies", daemon=True).start()
+
+    def send(self, request_id: int, priority: int, body: bytes) -> Future[Reply]:
+        future: Future[Reply] = Future()
+        with self.lock:
+            if not self.alive:
+                raise TransportError("the model transport process has exited")
+            self.pending[request_id] = future
+            try:
+                _write_all(self.popen.stdin, request_frame(request_id, priority, body))
+            except OSError as error:
+                del self.pending[request_id]
+                self.alive = False
+                raise TransportError(f"the model transport process is gone: {error}") from None
+        return future
+
+    def _read_replies(self) -> None:
+        stream = self.popen.stdout
+        while (header := read_exactly(stream, REPLY.size)) is not None:
+            request_id, status, retry_after_ms, size = REPLY.unpack(header)
+            payload = read_exactly(stream, size)
+            if payload is None:
+                break
+            with self.lock:
+                future = self.pending.pop(request_id, None)
+            if future is not None:
+                future.set_result(Reply(status, None if retry_after_ms < 0 else retry_after_ms / 1000, payload))
+        self._fail_pending()
+
+    def _fail_pending(self) -> None:
+        with self.lock:
+            self.alive = False
+            owed, self.pending = self.pending, {}
+        code = self.popen.poll()
+        for future in owed.values():
+            future.set_exception(TransportError(f"the model transport process exited (code {code})"))
+
+    def stop(self) -> None:
+        with self.lock:
+            self.alive = False
+            self.popen.stdin.close()
+        try:
+            self.popen.wait(5)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+        self.popen.stdout.close()
+
+
+def _write_all(stream: BinaryIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[stream.write(view):]
+
+
+class Transport:
+    def __init__(self, *, base_url: str, api_key: str, concurrency: int, timeout_s: float) -> None:
+        self._args = (base_url, api_key, concurrency, timeout_s)
+        self._process: _Process | None = None
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._running()  # started now, so the first call does not wait for it
+
+    def exchange(self, body: bytes, priority: int) -> Reply:
+        """The response to one chat-completions request body; the lowest ``priority`` is sent first."""
+        reply = self._running().send(next(self._ids), priority, body).result()
+        if reply.status == 0:
+            raise TransportError(reply.payload.decode(errors="replace"))
+        return reply
+
+    def _running(self) -> _Process:
+        with self._lock:
+            if self._process is None or not self._process.alive:
+                self._process = _Process(*self._args)
+                weakref.finalize(self, self._process.stop)  # a client dropped unclosed takes its process along
+            return self._process
+
+    def close(self) -> None:
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            process.stop()
