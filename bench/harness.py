@@ -115,8 +115,9 @@ def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:
 
 
 def cpu_seconds(model_url: str) -> dict[str, float]:
-    """CPU seconds used so far by this process (the pipeline), the offline model's process,
-    the Postgres server's processes and the Prefect server's."""
+    """CPU seconds used so far by this process, its model transport processes and its ended
+    children (the pipeline), the offline model's process, the Postgres server's processes and
+    the Prefect server's."""
     import psutil
 
     used = dict.fromkeys(("pipeline", "model", "postgres", "prefect"), 0.0)
@@ -126,15 +127,18 @@ def cpu_seconds(model_url: str) -> dict[str, float]:
             times = process.cpu_times()
         except psutil.Error:
             continue
-        if process.pid == me:
+        command = " ".join(process.info["cmdline"] or [])
+        if process.pid == me or "lbi.models.transport_server" in command:
             group = "pipeline"
         elif process.pid == model:
             group = "model"
         elif "postgres" in (process.info["name"] or ""):
             group = "postgres"
-        elif "prefect.server" in " ".join(process.info["cmdline"] or []):
+        elif "prefect.server" in command:
             group = "prefect"
         else:
             continue
         used[group] += times.user + times.system
+        if process.pid == me:  # a transport process that ended during the run is counted here
+            used[group] += times.children_user + times.children_system
     return used

@@ -112,17 +112,14 @@ class ModelClient:
             body["max_tokens"] = self._options.max_tokens
         request = Request.of(body)
         with self._single_flight(request.key):  # identical requests in flight at once are paid for once
-            cached = self._from_cache(request.key, parse)
-            if cached is not None:
-                return cached
+            with self._ledger.connect() as conn:
+                lookup = ledger.serve_or_reserve(conn, request_hash=request.key, run_id=self._run_id)
+            if (hit := lookup.cached) is not None:
+                return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens,
+                                  parse(hit.text))
+            if not lookup.reserved:
+                raise self._budget_spent(model)
             return self._call_with_retries(role=role, request=request, parse=parse, priority=priority)
-
-    def _from_cache(self, key: str, parse: Parser) -> Completion | None:
-        with self._ledger.connect() as conn:
-            hit = ledger.serve_from_cache(conn, request_hash=key, run_id=self._run_id)
-        if hit is None:
-            return None
-        return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens, parse(hit.text))
 
     @contextmanager
     def _single_flight(self, key: str) -> Iterator[None]:
@@ -144,8 +141,9 @@ class ModelClient:
         model = request.body["model"]
         errors = invalid = 0
         while True:
-            self._reserve(model)
             attempt = errors + invalid + 1
+            if attempt > 1:  # the first attempt was counted when the cache had no answer
+                self._reserve(model)
             started = time.monotonic()
             try:
                 with self._global_slot():
@@ -194,8 +192,12 @@ class ModelClient:
         with self._ledger.connect() as conn:
             if ledger.reserve_call(conn, run_id=self._run_id):
                 return
+        raise self._budget_spent(model)
+
+    def _budget_spent(self, model: str) -> BudgetExhausted:
+        with self._ledger.connect() as conn:
             calls, max_calls, tokens, max_tokens = ledger.budget_state(conn, run_id=self._run_id)
-        raise BudgetExhausted(
+        return BudgetExhausted(
             f"budget reached before calling '{model}': {calls} model calls (cap {max_calls or 'none'}),"
             f" {tokens} tokens (cap {max_tokens or 'none'}); work done so far is kept, and a new run resumes it"
         )

@@ -15,20 +15,36 @@ class CachedAnswer:
     completion_tokens: int
 
 
-def serve_from_cache(conn: sa.Connection, *, request_hash: str, run_id: int | None) -> CachedAnswer | None:
-    """The first successful answer to this request, counted as a cache hit of the run (one statement)."""
+@dataclass(frozen=True)
+class Lookup:
+    cached: CachedAnswer | None  # the first successful answer to the request, if there is one
+    reserved: bool  # no answer, and a call was counted against the run's budget (False: budget spent)
+
+
+def serve_or_reserve(conn: sa.Connection, *, request_hash: str, run_id: int | None) -> Lookup:
+    """The first successful answer to this request, counted as a cache hit of the run; when there
+    is none, one call counted against the run's budget. One statement."""
     row = conn.execute(
         sa.text(
             "WITH hit AS (SELECT id, response_text, prompt_tokens, completion_tokens FROM lbi.llm_calls"
             "             WHERE request_hash = :h AND status = 'ok' ORDER BY id LIMIT 1),"
-            " counted AS (UPDATE lbi.runs SET cache_hits = cache_hits + 1,"
-            "             cached_tokens = cached_tokens + (SELECT prompt_tokens + completion_tokens FROM hit)"
-            "             WHERE id = :r AND EXISTS (SELECT 1 FROM hit))"
-            " SELECT id, response_text, prompt_tokens, completion_tokens FROM hit"
+            " counted AS (UPDATE lbi.runs SET cache_hits = cache_hits + (SELECT count(*) FROM hit),"
+            "             cached_tokens = cached_tokens"
+            "                             + coalesce((SELECT prompt_tokens + completion_tokens FROM hit), 0),"
+            "             llm_calls = llm_calls + 1 - (SELECT count(*) FROM hit)"
+            "             WHERE id = :r AND (EXISTS (SELECT 1 FROM hit)"
+            "                   OR ((max_llm_calls IS NULL OR llm_calls < max_llm_calls)"
+            "                       AND (max_tokens IS NULL OR tokens < max_tokens)))"
+            "             RETURNING id)"
+            " SELECT hit.id, hit.response_text, hit.prompt_tokens, hit.completion_tokens,"
+            "        EXISTS (SELECT 1 FROM counted) AS counted"
+            " FROM (SELECT 1) AS one LEFT JOIN hit ON true"
         ),
         {"h": request_hash, "r": run_id},
-    ).first()
-    return CachedAnswer(*row) if row else None
+    ).one()
+    if row.id is not None:
+        return Lookup(CachedAnswer(row.id, row.response_text, row.prompt_tokens, row.completion_tokens), False)
+    return Lookup(None, run_id is None or row.counted)
 
 
 def reserve_call(conn: sa.Connection, *, run_id: int | None) -> bool:

@@ -95,6 +95,9 @@ def test_budget_cap_stops_before_the_call(store: sa.Engine) -> None:
             client.complete(role="r", model="m", messages=[{"role": "user", "content": "3"}])
         cached = client.complete(role="r", model="m", messages=[{"role": "user", "content": "1"}])
     assert len(seen) == 2 and cached.cached
+    with store.connect() as conn:
+        run = runs.get_run(conn, run_id=run_id)
+    assert (run["llm_calls"], run["cache_hits"]) == (2, 1), "a refused call was counted, or the cache hit was not"
 
 
 def test_token_cap(store: sa.Engine) -> None:
