@@ -94,12 +94,16 @@ class Timed:
 def run_synthesis(params: object, *, database_url: str, model_url: str, concurrency: int) -> Timed:
     from flows.runners import task_runner
     from flows.synthesize import synthesize
+    from lbi import runtime
 
     os.environ.update(LBI_DATABASE_URL=database_url, LBI_MODEL_BASE_URL=model_url,
                       LBI_MODEL_CONCURRENCY=str(concurrency))
     flow = synthesize.with_options(task_runner=task_runner(workers=2 * concurrency))
     started = time.perf_counter()
-    result = flow(params)
+    try:
+        result = flow(params)
+    finally:
+        runtime.dispose_engines()  # each run has its own database: keep no idle connections to it
     return Timed(time.perf_counter() - started, result)
 
 

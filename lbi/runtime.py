@@ -49,7 +49,7 @@ def engine_for(url: str, pool_size: int) -> sa.Engine:
 
 
 def dispose_engines() -> None:
-    """Close every pooled connection this process holds (tests call it between stores)."""
+    """Close every pooled connection this process holds (tests and benchmarks call it between stores)."""
     with _lock:
         engines = list(_engines.values())
         _engines.clear()

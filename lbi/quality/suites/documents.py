@@ -10,7 +10,7 @@ from lbi.quality.suite import BATCH, Check, Suite, between, no_rows, not_null, u
 def rows(scope: Scope) -> str:
     return f"""
         SELECT c.id AS chunk_id, c.document_id, c.idx,
-               length(regexp_replace(c.text, '\\s', '', 'g')) AS visible_chars,
+               (c.text ~ '\\S')::int AS has_visible_text,
                (SELECT count(*) FROM lbi.doc_chunks o WHERE o.document_id = c.document_id) AS document_chunks,
                (SELECT max(o.idx) FROM lbi.doc_chunks o WHERE o.document_id = c.document_id) AS document_last_idx,
                EXISTS (SELECT 1 FROM lbi.environment_documents d WHERE d.document_id = c.document_id) AS linked
@@ -22,7 +22,7 @@ def rows(scope: Scope) -> str:
 def checks(config: GateConfig) -> list[Check]:
     return [
         not_null("chunk_has_document", "every chunk names its document", "document_id"),
-        between("chunk_not_empty", "every chunk has visible text", "visible_chars", min_value=1),
+        between("chunk_not_empty", "every chunk has visible text", "has_visible_text", min_value=1),
         unique_together("chunk_index_unique", "a document has one chunk per index", ["document_id", "idx"]),
         no_rows(
             "chunk_indexes_contiguous", "a document's chunks are numbered 0..n-1 without a gap",

@@ -12,7 +12,7 @@ def rows(scope: Scope) -> str:
         SELECT e.id AS example_id, e.trajectory_id, e.instruction_id, e.kind, e.start_step, e.end_step,
                t.n_steps, i.origin AS instruction_origin, i.trajectory_id AS instruction_trajectory_id,
                length(i.text) AS instruction_chars,
-               length(regexp_replace(i.text, '\\s', '', 'g')) AS instruction_visible_chars
+               (i.text ~ '\\S')::int AS instruction_has_text
         FROM lbi.examples e
         JOIN lbi.trajectories t ON t.id = e.trajectory_id
         LEFT JOIN lbi.instructions i ON i.id = e.instruction_id
@@ -40,7 +40,7 @@ def checks(config: GateConfig) -> list[Check]:
             id_column="example_id",
         ),
         between("instruction_not_empty", "every example's instruction has visible text",
-                "instruction_visible_chars", min_value=1),
+                "instruction_has_text", min_value=1),
         between("instruction_length_bounded",
                 f"an example's instruction is at most {config.max_instruction_chars} characters long",
                 "instruction_chars", max_value=config.max_instruction_chars, severity="warn"),

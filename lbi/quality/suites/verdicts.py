@@ -13,7 +13,7 @@ def rows(scope: Scope) -> str:
     """Decided examples with their verdicts (an example no judge answered for has one row of NULLs)."""
     return f"""
         SELECT e.id AS example_id, e.status, e.policy, v.judge, v.criterion, v.accept,
-               length(regexp_replace(v.rationale, '\\s', '', 'g')) AS rationale_chars
+               (v.rationale ~ '\\S')::int AS rationale_has_text
         FROM lbi.examples e
         LEFT JOIN lbi.verdicts v ON v.example_id = e.id
         WHERE e.status <> 'pending' AND {scope.trajectories("e.trajectory_id")}
@@ -46,7 +46,7 @@ def checks(config: GateConfig) -> list[Check]:
             " GROUP BY example_id HAVING NOT bool_or(coalesce(accepted_all, false))",
             id_column="example_id",
         ),
-        between("rationale_given", "every verdict has a rationale", "rationale_chars", min_value=1,
+        between("rationale_given", "every verdict has a rationale", "rationale_has_text", min_value=1,
                 severity="warn"),
         no_rows(
             "keep_rate_in_bounds",
