@@ -89,6 +89,7 @@ def prefect_server() -> Iterator[None]:
 class Timed:
     seconds: float
     result: dict
+    cpu: dict[str, float]  # CPU seconds the run used, by process group (see cpu_seconds)
 
 
 def run_synthesis(params: object, *, database_url: str, model_url: str, concurrency: int) -> Timed:
@@ -99,12 +100,15 @@ def run_synthesis(params: object, *, database_url: str, model_url: str, concurre
     os.environ.update(LBI_DATABASE_URL=database_url, LBI_MODEL_BASE_URL=model_url,
                       LBI_MODEL_CONCURRENCY=str(concurrency))
     flow = synthesize.with_options(task_runner=task_runner(workers=2 * concurrency))
+    before = cpu_seconds(model_url)
     started = time.perf_counter()
     try:
         result = flow(params)
+        seconds = time.perf_counter() - started
+        after = cpu_seconds(model_url)  # before the store's backends exit with their CPU times
     finally:
         runtime.dispose_engines()  # each run has its own database: keep no idle connections to it
-    return Timed(time.perf_counter() - started, result)
+    return Timed(seconds, result, {group: after[group] - before[group] for group in after})
 
 
 def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:

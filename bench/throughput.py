@@ -22,7 +22,7 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
-    cpu_seconds, fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
+    fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
 from flows.params import SynthesizeParams  # noqa: E402
@@ -47,13 +47,11 @@ def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, d
           f" | CPU ms per call: {'pipeline':>8} {'model':>6} {'postgres':>8} {'prefect':>7}")
     for c in concurrencies:
         url = fresh_database()
-        before = cpu_seconds(model_url)
         timed = run_synthesis(SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url,
                               concurrency=c)
-        after = cpu_seconds(model_url)
         calls = timed.result["totals"]["model_calls"]
         achieved, ceiling = calls / timed.seconds, c / (LATENCY_MS / 1000)
-        per_call = {k: 1000 * (after[k] - before[k]) / max(1, calls) for k in after}
+        per_call = {group: 1000 * used / max(1, calls) for group, used in timed.cpu.items()}
         print(f"{c:>4} {calls:>7} {timed.seconds:>8.1f} {achieved:>8.1f} {ceiling:>7.1f} {achieved / ceiling:>11.2f}"
               f" | {'':>16} {per_call['pipeline']:>8.1f} {per_call['model']:>6.1f} {per_call['postgres']:>8.1f}"
               f" {per_call['prefect']:>7.1f}")

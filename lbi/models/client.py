@@ -17,7 +17,7 @@ import logging
 import random
 import threading
 import time
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -97,6 +97,7 @@ class ModelClient:
         self.concurrency = options.concurrency
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
+        self._sent_at_once = threading.BoundedSemaphore(options.concurrency)
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
                                     timeout_s=options.timeout_s)
 
@@ -180,13 +181,17 @@ class ModelClient:
             log.info("model %s attempt %d failed (%s); retrying in %.2fs", model, attempt, last_error, delay)
             time.sleep(delay)
 
-    def _global_slot(self) -> AbstractContextManager[None]:
-        """A slot of the Prefect global concurrency limit shared by concurrent flow runs, if one is set."""
+    @contextmanager
+    def _global_slot(self) -> Iterator[None]:
+        """A slot of the Prefect global concurrency limit shared by concurrent flow runs, if one is set.
+        Only as many calls as the transport sends at once hold one, so none waits there for a local slot."""
         if not self._options.global_limit_name:
-            return nullcontext()
+            yield
+            return
         from prefect.concurrency.sync import concurrency
 
-        return concurrency(self._options.global_limit_name, occupy=1, strict=False)
+        with self._sent_at_once, concurrency(self._options.global_limit_name, occupy=1, strict=False):
+            yield
 
     def _reserve(self, model: str) -> None:
         with self._ledger.connect() as conn:

@@ -1,0 +1,54 @@
+"""An OpenAI-compatible test server that answers each request with its own content and can
+hold the first request, to see in which order and how many at once requests arrive."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+from tests.models.scripted_server import completion_body
+
+
+@contextmanager
+def held_server(hold_first: threading.Event, delay_s: float = 0.0) -> Iterator[tuple[str, list[str], list[int]]]:
+    """Answers each request with its own ``content``; the first one waits for ``hold_first``.
+    Yields (base_url, contents in the order they arrived, most requests ever handled at once)."""
+    arrived: list[str] = []
+    most = [0]
+    state = {"now": 0}
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            content = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["messages"][0]["content"]
+            with lock:
+                arrived.append(content)
+                first = len(arrived) == 1
+                state["now"] += 1
+                most[0] = max(most[0], state["now"])
+            if first:
+                hold_first.wait(10)
+            time.sleep(delay_s)
+            payload = completion_body(content)
+            with lock:
+                state["now"] -= 1
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", arrived, most
+    finally:
+        hold_first.set()
+        server.shutdown()
+        server.server_close()

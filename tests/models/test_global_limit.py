@@ -1,0 +1,34 @@
+"""A Prefect global concurrency limit bounds model calls across clients (as across flow runs)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import sqlalchemy as sa
+
+from lbi.models.client import ClientOptions, ModelClient
+from tests.models.held_server import held_server
+
+LIMIT = "test-model-calls"
+
+
+def test_two_clients_together_stay_within_the_global_limit(store: sa.Engine, prefect_api: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(LIMIT, 1)
+    released = threading.Event()
+    released.set()
+    options = ClientOptions(concurrency=2, timeout_s=10, global_limit_name=LIMIT)
+    with held_server(released, delay_s=0.1) as (url, arrived, most):
+        clients = [ModelClient(engine=store, base_url=url, api_key="k", run_id=None, options=options)
+                   for _ in range(2)]
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(
+                lambda i: clients[i % 2].complete(role="r", model="m", messages=[{"role": "user", "content": f"q{i}"}]),
+                range(6)))
+        for client in clients:
+            client.close()
+    assert [a.text for a in answers] == [f"q{i}" for i in range(6)] and len(arrived) == 6
+    assert most[0] == 1, f"{most[0]} calls were in flight at once under a global limit of 1"
