@@ -61,15 +61,18 @@ class _Process:
 
     def _read_replies(self) -> None:
         stream = self.popen.stdout
-        while (header := read_exactly(stream, REPLY.size)) is not None:
-            request_id, status, retry_after_ms, size = REPLY.unpack(header)
-            payload = read_exactly(stream, size)
-            if payload is None:
-                break
-            with self.lock:
-                future = self.pending.pop(request_id, None)
-            if future is not None:
-                future.set_result(Reply(status, None if retry_after_ms < 0 else retry_after_ms / 1000, payload))
+        try:
+            while (header := read_exactly(stream, REPLY.size)) is not None:
+                request_id, status, retry_after_ms, size = REPLY.unpack(header)
+                payload = read_exactly(stream, size)
+                if payload is None:
+                    break
+                with self.lock:
+                    future = self.pending.pop(request_id, None)
+                if future is not None:
+                    future.set_result(Reply(status, None if retry_after_ms < 0 else retry_after_ms / 1000, payload))
+        except (OSError, ValueError):  # the pipe was closed under us: the transport is being stopped
+            pass
         self._fail_pending()
 
     def _fail_pending(self) -> None:
