@@ -147,6 +147,6 @@ def cpu_seconds(model_url: str) -> dict[str, float]:
         else:
             continue
         used[group] += times.user + times.system
-        if process.pid == me:  # a transport process that ended during the run is counted here
+        if process.pid == me:  # children that ended (transport processes, sandboxes) count here
             used[group] += times.children_user + times.children_system
     return used
