@@ -7,9 +7,9 @@ import json
 import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
+from tests.local_server import JsonHandler, serving
 from tests.models.scripted_server import completion_body
 
 
@@ -22,7 +22,7 @@ def held_server(hold_first: threading.Event, delay_s: float = 0.0) -> Iterator[t
     state = {"now": 0}
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:  # noqa: N802
             content = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["messages"][0]["content"]
             with lock:
@@ -36,19 +36,10 @@ def held_server(hold_first: threading.Event, delay_s: float = 0.0) -> Iterator[t
             payload = completion_body(content)
             with lock:
                 state["now"] -= 1
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.send_json(200, payload)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", arrived, most
-    finally:
-        hold_first.set()
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        try:
+            yield url, arrived, most
+        finally:
+            hold_first.set()  # a request still held must not keep the server from closing

@@ -6,8 +6,9 @@ import json
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
+
+from tests.local_server import JsonHandler, serving
 
 
 @dataclass
@@ -32,7 +33,7 @@ def scripted(replies: list[Reply]) -> Iterator[tuple[str, list[dict]]]:
     seen: list[dict] = []
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with lock:
@@ -42,22 +43,7 @@ def scripted(replies: list[Reply]) -> Iterator[tuple[str, list[dict]]]:
                 completion_body(reply.content, body.get("model", "")) if reply.status == 200
                 else json.dumps({"error": {"message": f"scripted {reply.status}", "type": "x"}}).encode()
             )
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for key, value in reply.headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            self.send_json(reply.status, payload, reply.headers)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url, seen
