@@ -1,8 +1,9 @@
 """GX Core behind one function: validate the rows of a SQL query against a suite's checks.
 
 One ephemeral data context per process (GX takes seconds to import), one SQL
-data source per database, whose pooled connections are closed after each validation; each validation adds a query asset, a suite and a
-validation definition under a fresh name and removes them afterwards.
+data source per database, whose pooled connections are closed after each
+validation; each validation adds a query asset, a suite and a validation
+definition under a fresh name and removes them afterwards.
 """
 
 from __future__ import annotations
