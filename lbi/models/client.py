@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError
+from lbi.models.priority_slots import PrioritySlots
 from lbi.models.transport import Reply, Transport
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import ledger
@@ -97,7 +98,7 @@ class ModelClient:
         self.concurrency = options.concurrency
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
-        self._sent_at_once = threading.BoundedSemaphore(options.concurrency)
+        self._sent_at_once = PrioritySlots(options.concurrency)  # used under a global limit only
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
                                     timeout_s=options.timeout_s)
 
@@ -147,7 +148,7 @@ class ModelClient:
                 self._reserve(model)
             started = time.monotonic()
             try:
-                with self._global_slot():
+                with self._global_slot(priority):
                     reply = self._transport.exchange(request.canonical.encode(), priority)
                 text, prompt_tokens, completion_tokens = _completion(reply, request.body["messages"])
             except Refused as error:
@@ -182,15 +183,16 @@ class ModelClient:
             time.sleep(delay)
 
     @contextmanager
-    def _global_slot(self) -> Iterator[None]:
+    def _global_slot(self, priority: int) -> Iterator[None]:
         """A slot of the Prefect global concurrency limit shared by concurrent flow runs, if one is set.
-        Only as many calls as the transport sends at once hold one, so none waits there for a local slot."""
+        Only as many calls as the transport sends at once hold one (lowest priority first), so none
+        waits there for a local slot."""
         if not self._options.global_limit_name:
             yield
             return
         from prefect.concurrency.sync import concurrency
 
-        with self._sent_at_once, concurrency(self._options.global_limit_name, occupy=1, strict=False):
+        with self._sent_at_once.hold(priority), concurrency(self._options.global_limit_name, occupy=1, strict=False):
             yield
 
     def _reserve(self, model: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
@@ -32,3 +33,32 @@ def test_two_clients_together_stay_within_the_global_limit(store: sa.Engine, pre
             client.close()
     assert [a.text for a in answers] == [f"q{i}" for i in range(6)] and len(arrived) == 6
     assert most[0] == 1, f"{most[0]} calls were in flight at once under a global limit of 1"
+
+
+def test_under_a_global_limit_waiting_calls_still_go_lowest_priority_first(store: sa.Engine, prefect_api: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(LIMIT, 10)
+    hold = threading.Event()
+    waiters = [("p7", 7), ("p3", 3), ("p9", 9), ("p1", 1), ("p5", 5)]
+    options = ClientOptions(concurrency=1, timeout_s=10, global_limit_name=LIMIT)
+    with held_server(hold) as (url, arrived, _):
+        model = ModelClient(engine=store, base_url=url, api_key="k", run_id=None, options=options)
+
+        def ask(content: str, priority: int) -> str:
+            return model.complete(role="r", model="m", messages=[{"role": "user", "content": content}],
+                                  priority=priority).text
+
+        with ThreadPoolExecutor(len(waiters) + 1) as pool:
+            holder = pool.submit(ask, "holder", -1)
+            while not arrived:
+                time.sleep(0.005)
+            queued = []
+            for content, priority in waiters:
+                queued.append(pool.submit(ask, content, priority))
+                time.sleep(0.1)  # waits for the one local slot in this arrival order
+            hold.set()
+            assert [f.result(10) for f in [holder, *queued]] == ["holder", *[c for c, _ in waiters]]
+        model.close()
+    assert arrived[1:] == ["p1", "p3", "p5", "p7", "p9"]
