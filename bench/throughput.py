@@ -98,6 +98,16 @@ def cost(model_url: str, workload: dict) -> None:
     second = run_synthesis(params, database_url=url, model_url=model_url, concurrency=16)
     print(f"second run on the same inputs: {second.result['totals']['model_calls']} model calls,"
           f" {second.seconds:.1f} s")
+    os.environ["LBI_COMMITTEE_ASK_ALL"] = "true"  # the judges the committee did not need, asked now
+    try:
+        every = run_synthesis(params, database_url=url, model_url=model_url, concurrency=16).result["totals"]
+    finally:
+        del os.environ["LBI_COMMITTEE_ASK_ALL"]
+    print(f"judges asked only while they could change the decision: asking every judge would have paid"
+          f" {every['model_calls']} more calls and {every['tokens']} more tokens"
+          f" (+{every['model_calls'] / max(1, totals['model_calls']):.0%} calls,"
+          f" +{every['tokens'] / max(1, totals['tokens']):.0%} tokens); accepted with every judge asked:"
+          f" {every['accepted']} (was {totals['accepted']})")
 
 
 def overhead(model_url: str, workload: dict, profile: bool) -> None:

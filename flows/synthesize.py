@@ -54,6 +54,7 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
             "actor_model": settings.actor_model,
             "committee": settings.committee,
             "committee_policy": params.committee_policy or settings.committee_policy,
+            "committee_ask_all": settings.committee_ask_all,
             "gates": GateConfig.from_settings(settings).model_dump(),
         }
         with engine.begin() as conn:

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     actor_model: str = "offline-actor"
     committee: Annotated[list[str], NoDecode] = ["offline-judge-a", "offline-judge-b"]
     committee_policy: CommitteePolicy = "unanimous"
+    committee_ask_all: bool = Field(
+        default=False,
+        description="Ask every judge about every example; by default a judge is asked only while its answer "
+                    "can still change the committee's decision.",
+    )
 
     model_concurrency: int = Field(default=8, ge=1, le=512)
     units_per_task: int = Field(

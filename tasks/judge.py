@@ -1,4 +1,8 @@
-"""Committee filter: every judge rates every example on four criteria; the policy decides."""
+"""Committee filter: judges rate each example on four criteria, in committee order; the policy decides.
+
+A judge is asked only while its answer can still change the decision (under the
+unanimous policy, a first rejection settles it), unless the run asks them all.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,12 @@ def committee_accepts(policy: str, committee: list[str], acceptance: dict[str, b
     raise ValueError(f"unknown committee policy {policy!r} (unanimous, majority or any)")
 
 
+def decision_settled(policy: str, committee: list[str], known: dict[str, bool]) -> bool:
+    """True when whatever the judges not in ``known`` would answer, the decision stays the same."""
+    everyone_else_accepts = {**known, **{name: True for name in committee if name not in known}}
+    return committee_accepts(policy, committee, everyone_else_accepts) == committee_accepts(policy, committee, known)
+
+
 @task(name="committee-filter", cache_policy=NONE)
 def judge_trajectory_examples(run_id: int, trajectory_ids: list[int]) -> Outcome:
     """Judge the examples of each trajectory of the batch; returns the ids of those decided."""
@@ -35,18 +45,24 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
     rt = runtime.for_run(run_id)
     committee: list[str] = rt.params["committee"]
     policy: str = rt.params["committee_policy"]
+    ask_all: bool = rt.params.get("committee_ask_all", True)
     with rt.engine.connect() as conn:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
         todo = examples.to_judge(conn, trajectory_id=trajectory_id)
 
     def work(example) -> list[int]:  # noqa: ANN001 - a row of examples.to_judge
-        asked = [name for name in committee if name not in {*example.judged, *example.failed}]
+        known = {name: False for name in example.failed}
+        known.update({name: name in example.accepted_by for name in example.judged})
         answers = {}
-        if asked:
+        if any(name not in known for name in committee):
             start, turns = trajectory.span(example.start_step, example.end_step)
             messages = judge.build(rt.spec, example.instruction, start, turns)
-            answers = {name: rt.client.complete(role="judge", model=name, messages=messages, parse=judge.parse,
-                                                priority=trajectory_id).parsed for name in asked}
+        for name in committee:
+            if name in known or (not ask_all and decision_settled(policy, committee, known)):
+                continue
+            answers[name] = parsed = rt.client.complete(role="judge", model=name, messages=messages,
+                                                        parse=judge.parse, priority=trajectory_id).parsed
+            known[name] = not isinstance(parsed, ParseFailure) and all(verdict.accept for verdict in parsed)
         with rt.engine.begin() as conn:  # the verdicts and the decision (under this run's policy), together
             for name, parsed in answers.items():
                 if isinstance(parsed, ParseFailure):

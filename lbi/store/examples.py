@@ -44,11 +44,14 @@ def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int,
 
 def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
     """The trajectory's examples in span order, each with its instruction, its status and the judges
-    already done with it: ``judged`` (verdicts stored) and ``failed`` (an answer that broke the contract)."""
+    already done with it: ``judged`` (verdicts stored; ``accepted_by`` those that accepted every
+    criterion) and ``failed`` (an answer that broke the contract)."""
     return list(conn.execute(
         sa.text(
             "SELECT e.id, e.start_step, e.end_step, e.status, i.text AS instruction,"
             " ARRAY(SELECT DISTINCT v.judge FROM lbi.verdicts v WHERE v.example_id = e.id) AS judged,"
+            " ARRAY(SELECT v.judge FROM lbi.verdicts v WHERE v.example_id = e.id"
+            "       GROUP BY v.judge HAVING bool_and(v.accept)) AS accepted_by,"
             " ARRAY(SELECT f.model FROM lbi.failed_generations f"
             "       WHERE f.stage = 'judge' AND f.subject = 'example:' || e.id) AS failed"
             " FROM lbi.examples e JOIN lbi.instructions i ON i.id = e.instruction_id"

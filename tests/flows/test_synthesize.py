@@ -23,7 +23,8 @@ def test_each_stage_writes_linked_rows(store: sa.Engine) -> None:
     for stage in ("documents", "chunks", "instructions", "trajectories", "steps", "examples", "verdicts"):
         assert totals[stage] > 0, stage
     assert totals["accepted"] + totals["rejected"] == totals["examples"]
-    assert totals["verdicts"] == totals["examples"] * 2 * 4, "two judges x four criteria per example"
+    assert totals["verdicts"] % 4 == 0 and totals["examples"] * 4 < totals["verdicts"] < totals["examples"] * 2 * 4, \
+        "four criteria per judge; the second judge only where the first accepted"
     with store.connect() as conn:
         q = lambda sql: conn.execute(sa.text(sql)).scalar_one()  # noqa: E731
         assert q("SELECT count(*) FROM lbi.instructions WHERE origin = 'self_instruct'") == totals["instructions"]
@@ -43,6 +44,10 @@ def test_each_stage_writes_linked_rows(store: sa.Engine) -> None:
         assert q("SELECT count(*) FROM lbi.examples e JOIN lbi.verdicts v ON v.example_id = e.id"
                  " WHERE e.status = 'accepted' AND NOT v.accept") == 0
         assert q("SELECT count(*) FROM lbi.verdicts WHERE length(rationale) = 0") == 0
+        # unanimous, first judge first: the second is asked exactly where the first accepted every criterion
+        assert q("SELECT count(*) FROM (SELECT example_id, judge, bool_and(accept) AS ok FROM lbi.verdicts"
+                 " GROUP BY 1, 2) a WHERE a.judge = 'offline-judge-a' AND a.ok <> EXISTS (SELECT 1 FROM lbi.verdicts b"
+                 " WHERE b.example_id = a.example_id AND b.judge = 'offline-judge-b')") == 0
         run = conn.execute(sa.text("SELECT * FROM lbi.runs")).mappings().one()
     assert run["status"] == "completed" and run["totals"]["accepted"] == totals["accepted"]
     assert totals["model_calls"] == run["llm_calls"] > 0
