@@ -45,7 +45,7 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
     rt = runtime.for_run(run_id)
     committee: list[str] = rt.params["committee"]
     policy: str = rt.params["committee_policy"]
-    ask_all: bool = rt.params.get("committee_ask_all", True)
+    ask_all: bool = rt.params.get("committee_ask_all", True)  # runs recorded before the setting asked all
     with rt.engine.connect() as conn:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
         todo = examples.to_judge(conn, trajectory_id=trajectory_id)
