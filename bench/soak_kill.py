@@ -19,12 +19,17 @@ import sqlalchemy as sa  # noqa: E402
 from bench.harness import fresh_database, offline_model, prefect_server  # noqa: E402
 from tests.flows import dataset  # noqa: E402
 
-ARGS = ["--max-docs", "2", "--instructions-per-doc", "2", "--max-steps", "3", "--max-span-steps", "2"]
+ARGS = ["--max-docs", "2", "--instructions-per-doc", "4", "--max-steps", "3", "--max-span-steps", "2"]
 
 
 def _synthesize(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "lbi", "synthesize", *ARGS], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _count(store: sa.Engine, table: str) -> int:
+    with store.connect() as conn:
+        return conn.execute(sa.text(f"SELECT count(*) FROM lbi.{table}")).scalar_one()
 
 
 def main() -> None:
@@ -33,21 +38,28 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     chance = random.Random(args.seed)
-    with prefect_server(), offline_model(latency_ms=20) as model:
+    # slow and narrow enough (about 20 s of model work) that the kills, 0.5-4 s after each run's first
+    # model call, land while data is still being made
+    with prefect_server(), offline_model(latency_ms=200) as model:
         from prefect.settings import PREFECT_API_URL
 
-        base = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "LBI_MODEL_BASE_URL": model}
+        base = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "LBI_MODEL_BASE_URL": model,
+                "LBI_MODEL_CONCURRENCY": "3"}
         killed_url, clean_url = fresh_database(), fresh_database()
         killed = {**base, "LBI_DATABASE_URL": killed_url}
+        store = sa.create_engine(killed_url)
         for number in range(1, args.kills + 1):
+            calls_before = _count(store, "llm_calls")
             process = _synthesize(killed)
-            delay = chance.uniform(2.0, 12.0)
+            while _count(store, "llm_calls") == calls_before and process.poll() is None:  # not yet calling the model
+                time.sleep(0.05)
+            delay = chance.uniform(0.5, 4.0)
             time.sleep(delay)
             finished = process.poll() is not None
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            counts = dataset.row_counts(sa.create_engine(killed_url))
-            print(f"kill {number:>2} after {delay:5.1f} s{' (the run had finished)' if finished else ''}:"
+            counts = dataset.row_counts(store)
+            print(f"kill {number:>2} {delay:4.1f} s after its first model call{' (the run had finished)' if finished else ''}:"
                   f" trajectories {counts['trajectories']}, examples {counts['examples']}, verdicts {counts['verdicts']}")
         final = subprocess.run([sys.executable, "-m", "lbi", "synthesize", *ARGS], env=killed, capture_output=True)
         print(f"final run: exit {final.returncode}")
