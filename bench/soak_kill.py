@@ -59,7 +59,8 @@ def main() -> None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             counts = dataset.row_counts(store)
-            print(f"kill {number:>2} {delay:4.1f} s after its first model call{' (the run had finished)' if finished else ''}:"
+            note = " (the run had finished)" if finished else ""
+            print(f"kill {number:>2} {delay:4.1f} s after its first model call{note}:"
                   f" trajectories {counts['trajectories']}, examples {counts['examples']}, verdicts {counts['verdicts']}")
         final = subprocess.run([sys.executable, "-m", "lbi", "synthesize", *ARGS], env=killed, capture_output=True)
         print(f"final run: exit {final.returncode}")
