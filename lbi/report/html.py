@@ -48,7 +48,9 @@ def render(figures: Figures) -> str:
                 horizontal_bars([s for s, _ in figures.funnel], [n for _, n in figures.funnel], color=BLUE,
                                 label=lambda v: f"{v:,.0f}")),
         _figure("Keep rate per criterion", "Share of verdicts that accept each criterion, over every judge "
-                "(lbi.criterion_keep_rates), and share of examples each judge accepted (lbi.judge_keep_rates).",
+                "(lbi.criterion_keep_rates), and share of the examples each judge was asked about that it "
+                "accepted (lbi.judge_keep_rates; a later judge is asked only while the decision is open, "
+                "unless LBI_COMMITTEE_ASK_ALL).",
                 "<h3>per criterion</h3>" + _rates(figures.criterion_keep_rates, GREEN)
                 + "<h3>per judge (accepted on every criterion)</h3>" + _rates(figures.judge_keep_rates, BLUE)),
         _figure("Span length", "Examples by the number of steps their sub-trajectory spans (lbi.span_lengths).",
