@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from tests.local_server import JsonHandler, serving
 from tests.models.scripted_server import completion_body
@@ -43,3 +44,21 @@ def held_server(hold_first: threading.Event, delay_s: float = 0.0) -> Iterator[t
             yield url, arrived, most
         finally:
             hold_first.set()  # a request still held must not keep the server from closing
+
+
+def order_behind_holder(ask: Callable[[str, int], str], arrived: list[str], hold: threading.Event,
+                        waiters: list[tuple[str, int]], spacing_s: float) -> list[str]:
+    """With a first request ("holder", priority -1) held by the server, ``ask`` each (content, priority)
+    of ``waiters`` in the given order, ``spacing_s`` apart, then release the holder. Every answer is
+    checked; returns the waiters' contents in the order the server received them."""
+    with ThreadPoolExecutor(len(waiters) + 1) as pool:
+        holder = pool.submit(ask, "holder", -1)
+        while not arrived:
+            time.sleep(0.005)
+        queued = []
+        for content, priority in waiters:
+            queued.append(pool.submit(ask, content, priority))
+            time.sleep(spacing_s)
+        hold.set()
+        assert [f.result(10) for f in [holder, *queued]] == ["holder", *[c for c, _ in waiters]]
+    return arrived[1:]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
 from lbi.models.client import ClientOptions, ModelClient
-from tests.models.held_server import held_server
+from tests.models.held_server import held_server, order_behind_holder
 
 LIMIT = "test-model-calls"
 
@@ -50,15 +49,6 @@ def test_under_a_global_limit_waiting_calls_still_go_lowest_priority_first(store
             return model.complete(role="r", model="m", messages=[{"role": "user", "content": content}],
                                   priority=priority).text
 
-        with ThreadPoolExecutor(len(waiters) + 1) as pool:
-            holder = pool.submit(ask, "holder", -1)
-            while not arrived:
-                time.sleep(0.005)
-            queued = []
-            for content, priority in waiters:
-                queued.append(pool.submit(ask, content, priority))
-                time.sleep(0.1)  # waits for the one local slot in this arrival order
-            hold.set()
-            assert [f.result(10) for f in [holder, *queued]] == ["holder", *[c for c, _ in waiters]]
+        order = order_behind_holder(ask, arrived, hold, waiters, spacing_s=0.1)  # each waits for the local slot
         model.close()
-    assert arrived[1:] == ["p1", "p3", "p5", "p7", "p9"]
+    assert order == ["p1", "p3", "p5", "p7", "p9"]

@@ -16,7 +16,7 @@ import pytest
 
 from lbi.models.transport import Transport, TransportError
 from lbi.models.transport_server import retry_after_ms
-from tests.models.held_server import held_server
+from tests.models.held_server import held_server, order_behind_holder
 
 
 def _body(content: str) -> bytes:
@@ -34,18 +34,10 @@ def _order_after_holder(waiters: list[tuple[str, int]]) -> list[str]:
     hold = threading.Event()
     with held_server(hold) as (url, arrived, _):
         transport = Transport(base_url=url, api_key="k", concurrency=1, timeout_s=10)
-        with ThreadPoolExecutor(len(waiters) + 1) as pool:
-            holder = pool.submit(_answer, transport, "holder", -1)
-            while not arrived:
-                time.sleep(0.005)
-            queued = []
-            for content, priority in waiters:
-                queued.append(pool.submit(_answer, transport, content, priority))
-                time.sleep(0.05)  # reaches the transport in this order
-            hold.set()
-            assert [f.result(10) for f in [holder, *queued]] == ["holder", *[c for c, _ in waiters]]
+        ask = lambda content, priority: _answer(transport, content, priority)  # noqa: E731
+        order = order_behind_holder(ask, arrived, hold, waiters, spacing_s=0.05)  # reaches the transport in this order
         transport.close()
-        return arrived[1:]
+        return order
 
 
 def test_requests_waiting_for_a_slot_go_lowest_priority_first() -> None:
