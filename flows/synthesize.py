@@ -2,19 +2,21 @@
 
 The flow only sequences tasks; each task reads and writes the store by id,
 so a second run with the same inputs makes no model call and adds no row,
-and a run killed anywhere resumes where it stopped. A quality gate follows
-every stage and stops the run before the next one when its data is bad.
+and a run killed anywhere resumes where it stopped. Batches stream from one
+stage to the next (flows/streaming.py); a quality gate checks every stage once
+it is complete, and stops the run when its data is bad.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from prefect import flow, get_run_logger, unmapped
+from prefect import flow, get_run_logger
 from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
+from flows.streaming import Stage, Stream
 from lbi import runtime
 from lbi.config import Settings
 from lbi.envs import registry
@@ -29,7 +31,7 @@ from tasks.dataset_figures import publish_dataset_figures
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
 from tasks.judge import judge_trajectory_examples
-from tasks.outcome import Outcome, batches
+from tasks.outcome import Outcome
 from tasks.report import publish_report
 from tasks.rollout import roll_out
 from tasks.self_instruct import propose_tasks
@@ -76,31 +78,28 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
 
 def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[str, Any]:
     logger = get_run_logger()
+    rt = runtime.for_run(run_id)
     chunk_ids = ingest_documents(run_id, docs, params.max_docs, params.chunk_chars)
     logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
-    quality_gate(run_id, "ingest", chunk_ids)
-    stages: dict[str, Outcome] = {}
-    ids: list[int] = chunk_ids
-    units_per_task = runtime.for_run(run_id).settings.units_per_task
-    for name, task, extra in (
-        ("self_instruct", propose_tasks, (unmapped(params.instructions_per_doc),)),
-        ("rollout", roll_out, (unmapped(params.max_steps),)),
-        ("backward", label_spans, (unmapped(params.max_span_steps),)),
-        ("judge", judge_trajectory_examples, ()),
-    ):
-        source = stages["rollout"].ids if name == "judge" else ids
-        futures = task.map(unmapped(run_id), batches(source, units_per_task), *extra)
-        stages[name] = Outcome.merge([future.result() for future in futures])
-        ids = stages[name].ids
-        logger.info("run %d: %s produced %d ids", run_id, name, len(ids))
-        quality_gate(run_id, name, ids)
-        if stages[name].budget_message:
-            break
+    stream = Stream(run_id, [
+        Stage("self_instruct", propose_tasks, (params.instructions_per_doc,)),
+        Stage("rollout", roll_out, (params.max_steps,)),
+        Stage("backward", label_spans, (params.max_span_steps,), passes_input_on=True),
+        Stage("judge", judge_trajectory_examples),
+    ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger), stop=rt.client.stop)
+    stages = stream.run("ingest", chunk_ids)
     if "judge" in stages:
         stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, stages["judge"].index_entries)
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))
         quality_gate(run_id, "index", stages["index"].ids)
     return _finish(run_id, chunk_ids, stages)
+
+
+def _gate(run_id: int, logger: Any) -> Callable[[str, list[int]], Any]:
+    def gate(stage: str, ids: list[int]) -> Any:
+        logger.info("run %d: %s produced %d ids", run_id, stage, len(ids))
+        return quality_gate(run_id, stage, ids)
+    return gate
 
 
 def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> dict[str, Any]:

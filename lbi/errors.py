@@ -36,5 +36,9 @@ class ModelError(LbiError, RuntimeError):
     """A model call failed after every retry."""
 
 
+class RunStopped(LbiError, RuntimeError):
+    """The run is stopping (a quality gate stopped it): its model client makes no more calls."""
+
+
 class BudgetExhausted(LbiError, RuntimeError):
     """The run reached its cap on model calls or tokens."""

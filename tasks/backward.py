@@ -14,6 +14,7 @@ from lbi.prompts import label
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
 from tasks.outcome import Outcome, for_each, for_units
+from tasks.priority import call_priority
 
 Span = tuple[int, int, str]  # (first clean position, last clean position, kind)
 
@@ -49,7 +50,8 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
             return []
         start, turns = trajectory.span(first.idx, last.idx)
         answer = rt.client.complete(role=f"label_{kind}", model=model, messages=label.build(rt.spec, kind, start, turns),
-                                    parse=lambda text: label.parse(text, kind), priority=trajectory_id)
+                                    parse=lambda text: label.parse(text, kind),
+                                    priority=call_priority("backward", trajectory_id))
         parsed = answer.parsed
         with rt.engine.begin() as conn:
             if isinstance(parsed, ParseFailure):

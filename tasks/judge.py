@@ -15,6 +15,7 @@ from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
 from tasks.embed import prepare_index_entries
 from tasks.outcome import Outcome, for_each, for_units
+from tasks.priority import call_priority
 
 
 def committee_accepts(policy: str, committee: list[str], acceptance: dict[str, bool]) -> bool:
@@ -60,8 +61,9 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
         for name in committee:
             if name in known or (not ask_all and decision_settled(policy, committee, known)):
                 continue
-            answers[name] = parsed = rt.client.complete(role="judge", model=name, messages=messages,
-                                                        parse=judge.parse, priority=trajectory_id).parsed
+            answers[name] = parsed = rt.client.complete(
+                role="judge", model=name, messages=messages, parse=judge.parse,
+                priority=call_priority("judge", trajectory_id)).parsed
             known[name] = not isinstance(parsed, ParseFailure) and all(verdict.accept for verdict in parsed)
         with rt.engine.begin() as conn:  # the verdicts and the decision (under this run's policy), together
             for name, parsed in answers.items():

@@ -12,7 +12,7 @@ from typing import Callable, TypeVar
 import psycopg
 import sqlalchemy as sa
 
-from lbi.errors import BudgetExhausted, ModelError, StoreError
+from lbi.errors import BudgetExhausted, ModelError, RunStopped, StoreError
 from lbi.retrieval.index import IndexEntry
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ class Outcome:
 
 
 def guarded(subject: str, work: Callable[[], list[int]], *, attempts: int = 4) -> Outcome:
-    """Run one unit of stage work; a spent budget or any failure stops only this unit.
+    """Run one unit of stage work; a spent budget or any failure stops only this unit, and a
+    stopping run ends it quietly (what it stored stays, and a rerun resumes it).
 
     A transaction that lost a deadlock with another writer is rolled back whole,
     so the unit is simply run again.
@@ -48,6 +49,8 @@ def guarded(subject: str, work: Callable[[], list[int]], *, attempts: int = 4) -
             return Outcome(ids=work())
         except BudgetExhausted as error:
             return Outcome(budget_message=str(error))
+        except RunStopped:
+            return Outcome()
         except ModelError as error:
             log.warning("%s: %s", subject, error)
             return Outcome(failures=[f"{subject}: {error}"])

@@ -10,6 +10,7 @@ from lbi.agent.loop import run_episode
 from lbi.store import failures, instructions, trajectories
 from lbi.store.trajectories import StoredStep
 from tasks.outcome import Outcome, for_units, guarded
+from tasks.priority import call_priority
 
 
 @task(name="rollout", cache_policy=NONE)
@@ -29,7 +30,8 @@ def roll_out_one(run_id: int, instruction_id: int, max_steps: int) -> Outcome:
                 return [existing]
             instruction = instructions.instruction_text(conn, instruction_id=instruction_id)
         with rt.make_env() as env:
-            episode = run_episode(env, client=rt.client, model=model, instruction=instruction, max_steps=max_steps)
+            episode = run_episode(env, client=rt.client, model=model, instruction=instruction, max_steps=max_steps,
+                                  priority=call_priority("rollout", instruction_id))
         steps, previous = [], None
         for idx, step in enumerate(episode.steps, start=1):
             key = (step.action, step.observation)

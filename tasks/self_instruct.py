@@ -10,6 +10,7 @@ from lbi.prompts import self_instruct
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import documents, failures, instructions
 from tasks.outcome import Outcome, for_units, guarded
+from tasks.priority import call_priority
 
 
 @task(name="self-instruct", cache_policy=NONE)
@@ -30,7 +31,8 @@ def propose_from_chunk(run_id: int, chunk_id: int, n: int) -> Outcome:
                 return []
             text = documents.chunk_text(conn, chunk_id=chunk_id)
         answer = rt.client.complete(role="self_instruct", model=model, messages=self_instruct.build(rt.spec, text, n),
-                                    parse=lambda answer: self_instruct.parse(answer, n), priority=chunk_id)
+                                    parse=lambda answer: self_instruct.parse(answer, n),
+                                    priority=call_priority("self_instruct", chunk_id))
         parsed = answer.parsed
         with rt.engine.begin() as conn:
             if isinstance(parsed, ParseFailure):

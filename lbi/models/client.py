@@ -6,7 +6,8 @@ goes to the transport process, which posts it when one of the model's
 concurrency slots is free (lowest priority first). It is retried with backoff
 on 429, 5xx, timeouts and broken bodies, honouring Retry-After; an answer that
 breaks its role's contract is asked for again a few times. Every attempt is a
-ledger row; only answers that parsed are ever served again.
+ledger row; only answers that parsed are ever served again. A stopped client
+(its run is stopping) drops the calls waiting for a slot and makes no new one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 
-from lbi.errors import BudgetExhausted, ModelError
+from lbi.errors import BudgetExhausted, ModelError, RunStopped
 from lbi.models.priority_slots import PrioritySlots
 from lbi.models.transport import Reply, Transport
 from lbi.prompts.parsing import ParseFailure
@@ -98,6 +99,7 @@ class ModelClient:
         self.concurrency = options.concurrency
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
+        self._stopped: str | None = None
         self._sent_at_once = PrioritySlots(options.concurrency)  # used under a global limit only
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
                                     timeout_s=options.timeout_s)
@@ -114,6 +116,7 @@ class ModelClient:
             body["max_tokens"] = self._options.max_tokens
         request = Request.of(body)
         with self._single_flight(request.key):  # identical requests in flight at once are paid for once
+            self._check_running()
             with self._ledger.connect() as conn:
                 lookup = ledger.serve_or_reserve(conn, request_hash=request.key, run_id=self._run_id)
             if (hit := lookup.cached) is not None:
@@ -145,12 +148,18 @@ class ModelClient:
         while True:
             attempt = errors + invalid + 1
             if attempt > 1:  # the first attempt was counted when the cache had no answer
+                self._check_running()
                 self._reserve(model)
             started = time.monotonic()
             try:
                 with self._global_slot(priority):
+                    if self._stopped:
+                        raise RunStopped(self._stopped)
                     reply = self._transport.exchange(request.canonical.encode(), priority)
                 text, prompt_tokens, completion_tokens = _completion(reply, request.body["messages"])
+            except RunStopped:
+                self._record_failure(role, request, attempt, started, "not sent: the run is stopping", None)
+                raise
             except Refused as error:
                 last_error = self._scrub(str(error))
                 self._record_failure(role, request, attempt, started, last_error, error.status)
@@ -177,6 +186,7 @@ class ModelClient:
                 invalid += 1
                 continue
             errors += 1
+            self._check_running()
             if errors > self._options.max_retries:
                 raise ModelError(f"model '{model}' failed {errors} times; last error: {last_error}")
             log.info("model %s attempt %d failed (%s); retrying in %.2fs", model, attempt, last_error, delay)
@@ -194,6 +204,16 @@ class ModelClient:
 
         with self._sent_at_once.hold(priority), concurrency(self._options.global_limit_name, occupy=1, strict=False):
             yield
+
+    def stop(self, reason: str) -> None:
+        """Make no more calls: the calls waiting for a slot are dropped, and every call raises
+        ``RunStopped`` with ``reason`` (calls already sent finish and are recorded)."""
+        self._stopped = reason
+        self._transport.drop_waiting()
+
+    def _check_running(self) -> None:
+        if self._stopped:
+            raise RunStopped(self._stopped)
 
     def _reserve(self, model: str) -> None:
         with self._ledger.connect() as conn:

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from lbi.models.frames import REPLY, read_exactly, request_frame
+from lbi.models.frames import REPLY, drop_waiting_frame, read_exactly, request_frame
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,14 @@ class _Process:
                 self.alive = False
                 raise TransportError(f"the model transport process is gone: {error}") from None
         return future
+
+    def drop_waiting(self) -> None:
+        with self.lock:
+            if self.alive:
+                try:
+                    _write_all(self.popen.stdin, drop_waiting_frame())
+                except OSError:
+                    self.alive = False
 
     def _read_replies(self) -> None:
         stream = self.popen.stdout
@@ -115,6 +123,13 @@ class Transport:
         if reply.status == 0:
             raise TransportError(reply.payload.decode(errors="replace"))
         return reply
+
+    def drop_waiting(self) -> None:
+        """Requests still waiting for a slot get no response (they fail as transport errors)."""
+        with self._lock:
+            process = self._process
+        if process is not None:
+            process.drop_waiting()
 
     def _running(self) -> _Process:
         with self._lock:

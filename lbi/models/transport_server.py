@@ -3,7 +3,8 @@
 ``ModelClient`` starts it as ``python -m lbi.models.transport_server BASE_URL CONCURRENCY TIMEOUT_S``
 with the API key in ``LBI_TRANSPORT_API_KEY``. Request frames arrive on stdin and wait in a
 queue, lowest priority first (then in arrival order); at most CONCURRENCY are posted at once,
-and each reply frame goes to stdout as soon as its response is read.
+and each reply frame goes to stdout as soon as its response is read. A drop frame empties
+the queue (the run stopped): each request in it is answered at once with no response.
 
 It does nothing else, so a slot freed by one response is taken by the next request at once,
 however busy the pipeline's own process is: in that process a thread that waits for an
@@ -21,7 +22,7 @@ from typing import BinaryIO
 
 import httpx
 
-from lbi.models.frames import REQUEST, read_exactly, reply_frame
+from lbi.models.frames import DROP_WAITING, REQUEST, read_exactly, reply_frame
 
 MAX_RETRY_AFTER_S = 120.0
 
@@ -67,6 +68,15 @@ def post_requests(http: httpx.Client, waiting: queue.PriorityQueue, replies: Rep
         replies.send(frame)
 
 
+def drop_waiting(waiting: queue.PriorityQueue, replies: Replies) -> None:
+    while True:
+        try:
+            _priority, request_id, _body = waiting.get_nowait()
+        except queue.Empty:
+            return
+        replies.send(reply_frame(request_id, 0, -1, b"dropped before it was sent: the run is stopping"))
+
+
 def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str,
           requests: BinaryIO, out: BinaryIO) -> None:
     http = httpx.Client(
@@ -81,6 +91,9 @@ def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str,
         threading.Thread(target=post_requests, args=(http, waiting, replies), daemon=True).start()
     while (header := read_exactly(requests, REQUEST.size)) is not None:
         request_id, priority, size = REQUEST.unpack(header)
+        if size == DROP_WAITING:
+            drop_waiting(waiting, replies)
+            continue
         body = read_exactly(requests, size)
         if body is None:
             break

@@ -1,0 +1,127 @@
+"""The synthesize stages, streamed: a batch moves on to the next stage as soon as it is done.
+
+No stage waits for another's slowest unit, nor for a gate. Each stage is still
+gated once, on everything it produced: its gate runs when the stage is complete
+(every stage before it is complete and none of its own batches is pending), on
+a thread of its own, while later stages go on with the batches they already
+have. A gate that stops the run stops the model client at once: calls waiting
+for a slot are dropped, units under way end without another call, and the
+gate's error is raised once they have. A spent budget stops new batches: what
+is under way ends, and every stage that got work is gated on what it produced.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from prefect import Task
+from prefect.futures import PrefectFuture
+
+from tasks.outcome import Outcome, batches
+
+Gate = Callable[[str, list[int]], Any]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    task: Task
+    extra: tuple[Any, ...] = ()
+    passes_input_on: bool = False  # the next stage takes this stage's input ids (judging after labeling)
+
+
+@dataclass(frozen=True)
+class _BatchDone:
+    stage: int
+    batch: list[int]
+    future: PrefectFuture
+
+
+@dataclass(frozen=True)
+class _GateDone:
+    future: Future
+
+
+class Stream:
+    def __init__(self, run_id: int, stages: list[Stage], *, units_per_task: int, gate: Gate,
+                 stop: Callable[[str], None]) -> None:
+        self._run_id = run_id
+        self._stages = stages
+        self._size = units_per_task
+        self._gate = gate
+        self._stop_calls = stop  # the run's model client stops: waiting calls dropped, no new one
+        self._events: queue.SimpleQueue[_BatchDone | _GateDone] = queue.SimpleQueue()
+        self._pending = [0] * len(stages)
+        self._seen: list[set[int]] = [set() for _ in stages]
+        self._outcomes: list[list[Outcome]] = [[] for _ in stages]
+        self._fed = [False] * len(stages)
+        self._budget_spent = False
+        self._gates_pending = 0
+
+    def run(self, source: str, ids: list[int]) -> dict[str, Outcome]:
+        """Feed ``ids`` (what stage ``source`` produced) to the first stage; every stage's merged outcome."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-gate") as gates:
+            try:
+                self._feed(0, ids)
+                self._submit_gate(gates, source, ids)
+                reached = complete = 0
+                while complete < len(self._stages) or self._gates_pending:
+                    while complete < len(self._stages) and not self._pending[complete]:
+                        if not self._fed[complete] and self._budget_spent:
+                            complete = len(self._stages)  # the budget ran out before this stage got work
+                            break
+                        self._submit_gate(gates, self._stages[complete].name, self._merged(complete).ids)
+                        complete = reached = complete + 1
+                    if complete < len(self._stages) or self._gates_pending:
+                        self._take(self._events.get())
+            except BaseException as error:
+                gates.shutdown(wait=False, cancel_futures=True)  # no gate after the one that stopped the run
+                self._stop(error)
+                raise
+        return {stage.name: self._merged(index) for index, stage in enumerate(self._stages[:reached])}
+
+    def _take(self, event: _BatchDone | _GateDone) -> None:
+        if isinstance(event, _GateDone):
+            self._gates_pending -= 1
+            event.future.result()  # a gate that stops the run raises here
+            return
+        self._pending[event.stage] -= 1
+        outcome: Outcome = event.future.result()
+        self._outcomes[event.stage].append(outcome)
+        self._budget_spent = self._budget_spent or outcome.budget_message is not None
+        if event.stage + 1 < len(self._stages) and not self._budget_spent:
+            passed = event.batch if self._stages[event.stage].passes_input_on else outcome.ids
+            self._feed(event.stage + 1, passed)
+
+    def _feed(self, index: int, ids: list[int]) -> None:
+        self._fed[index] = True
+        seen = self._seen[index]
+        new = [i for i in ids if not (i in seen or seen.add(i))]  # two chunks may propose the same task
+        stage = self._stages[index]
+        for batch in batches(new, self._size):
+            future = stage.task.submit(self._run_id, batch, *stage.extra)
+            self._pending[index] += 1
+            future.add_done_callback(lambda done, i=index, b=batch: self._events.put(_BatchDone(i, b, done)))
+
+    def _submit_gate(self, gates: ThreadPoolExecutor, name: str, ids: list[int]) -> None:
+        context = contextvars.copy_context()  # the flow run's context, for the gate task
+        future = gates.submit(context.run, self._gate, name, ids)
+        self._gates_pending += 1
+        future.add_done_callback(lambda done: self._events.put(_GateDone(done)))
+
+    def _merged(self, index: int) -> Outcome:
+        outcome = Outcome.merge(self._outcomes[index])
+        outcome.ids.sort()
+        return outcome
+
+    def _stop(self, error: BaseException) -> None:
+        """No more model calls for this run; wait for the units under way (they end at their next call)."""
+        self._stop_calls(f"the run is stopping: {error}")
+        while any(self._pending):
+            event = self._events.get()
+            if isinstance(event, _BatchDone):
+                self._pending[event.stage] -= 1
