@@ -61,6 +61,8 @@ class Stream:
         self._fed = [False] * len(stages)
         self._budget_spent = False
         self._gates_pending = 0
+        self._halted = False  # the run is stopping: no gate starts any more
+        self._reached = 0  # stages that got work (each gated once complete)
 
     def run(self, source: str, ids: list[int]) -> dict[str, Outcome]:
         """Feed ``ids`` (what stage ``source`` produced) to the first stage; every stage's merged outcome."""
@@ -68,21 +70,26 @@ class Stream:
             try:
                 self._feed(0, ids)
                 self._submit_gate(gates, source, ids)
-                reached = complete = 0
+                complete = 0
                 while complete < len(self._stages) or self._gates_pending:
-                    while complete < len(self._stages) and not self._pending[complete]:
-                        if not self._fed[complete] and self._budget_spent:
-                            complete = len(self._stages)  # the budget ran out before this stage got work
-                            break
-                        self._submit_gate(gates, self._stages[complete].name, self._merged(complete).ids)
-                        complete = reached = complete + 1
+                    complete = self._gate_complete_stages(gates, complete)
                     if complete < len(self._stages) or self._gates_pending:
                         self._take(self._events.get())
             except BaseException as error:
-                gates.shutdown(wait=False, cancel_futures=True)  # no gate after the one that stopped the run
+                self._halted = True  # a gate already started returns at once; queued ones never start
+                gates.shutdown(wait=False, cancel_futures=True)
                 self._stop(error)
                 raise
-        return {stage.name: self._merged(index) for index, stage in enumerate(self._stages[:reached])}
+        return {stage.name: self._merged(index) for index, stage in enumerate(self._stages[:self._reached])}
+
+    def _gate_complete_stages(self, gates: ThreadPoolExecutor, complete: int) -> int:
+        """Gate, in order, each stage that has become complete; returns how many stages are complete."""
+        while complete < len(self._stages) and not self._pending[complete]:
+            if not self._fed[complete] and self._budget_spent:
+                return len(self._stages)  # the budget ran out before this stage (or any later one) got work
+            self._submit_gate(gates, self._stages[complete].name, self._merged(complete).ids)
+            complete = self._reached = complete + 1
+        return complete
 
     def _take(self, event: _BatchDone | _GateDone) -> None:
         if isinstance(event, _GateDone):
@@ -109,9 +116,18 @@ class Stream:
 
     def _submit_gate(self, gates: ThreadPoolExecutor, name: str, ids: list[int]) -> None:
         context = contextvars.copy_context()  # the flow run's context, for the gate task
-        future = gates.submit(context.run, self._gate, name, ids)
+        future = gates.submit(context.run, self._gate_unless_halted, name, ids)
         self._gates_pending += 1
         future.add_done_callback(lambda done: self._events.put(_GateDone(done)))
+
+    def _gate_unless_halted(self, name: str, ids: list[int]) -> None:
+        if self._halted:
+            return
+        try:
+            self._gate(name, ids)
+        except BaseException:
+            self._halted = True
+            raise
 
     def _merged(self, index: int) -> Outcome:
         outcome = Outcome.merge(self._outcomes[index])

@@ -54,7 +54,7 @@ def echo(run_id: int, ids: list[int]) -> Outcome:
 
 
 def _stream(stages: list[Stage], source_ids: list[int], *, units: int = 2,
-            failing_gate: str | None = None) -> tuple[dict[str, Any], list[tuple[str, list[int]]], list[str]]:
+            failing_gate: str | None = None, gate_seconds: float = 0.0) -> tuple[dict[str, Any], list[tuple[str, list[int]]], list[str]]:
     """Run a stream in a flow: (its outcomes or error, the gates called, the stop reasons)."""
     gates: list[tuple[str, list[int]]] = []
     stops: list[str] = []
@@ -62,6 +62,7 @@ def _stream(stages: list[Stage], source_ids: list[int], *, units: int = 2,
     def gate(name: str, ids: list[int]) -> None:
         gates.append((name, ids))
         _note("gate", name, ids)
+        time.sleep(gate_seconds)
         if name == failing_gate:
             raise RuntimeError(f"gate {name} stopped the run")
 
@@ -101,6 +102,14 @@ def test_a_gate_that_stops_the_run_stops_the_calls_and_no_later_gate_runs() -> N
     assert [name for name, _ in gates] == ["source", "split"]
     assert stops == ["the run is stopping: gate split stopped the run"]
     assert len(_times("end", "echo")) == len(_times("start", "echo")), "the stream ended before its batches"
+
+
+def test_no_gate_queued_behind_a_stopping_gate_runs() -> None:
+    result, gates, _ = _stream([Stage("split", split, ((), None)), Stage("echo", echo)], [1, 2],
+                               failing_gate="source", gate_seconds=1.0)
+    assert result == {"error": "gate source stopped the run"}
+    assert _times("end", "split"), "split finished (and its gate was queued) while the source gate ran"
+    assert [name for name, _ in gates] == ["source"]
 
 
 def test_a_spent_budget_feeds_no_later_stage() -> None:
