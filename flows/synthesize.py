@@ -89,7 +89,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger), stop=rt.client.stop)
     stages = stream.run("ingest", chunk_ids)
     if "judge" in stages:
-        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, stages["judge"].index_entries)
+        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, stages["judge"].unpublished)
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))
         quality_gate(run_id, "index", stages["index"].ids)
     return _finish(run_id, chunk_ids, stages)

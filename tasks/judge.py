@@ -13,7 +13,7 @@ from lbi import runtime
 from lbi.prompts import judge
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
-from tasks.embed import prepare_index_entries
+from tasks.embed import store_vectors_early
 from tasks.outcome import Outcome, for_each, for_units
 from tasks.priority import call_priority
 
@@ -82,5 +82,5 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
         return [example.id]
 
     outcome = for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
-    outcome.index_entries = prepare_index_entries(run_id, outcome.ids)  # embedded while others are judged
+    outcome.unpublished = store_vectors_early(run_id, outcome.ids)  # while other trajectories are judged
     return outcome

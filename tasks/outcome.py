@@ -13,7 +13,7 @@ import psycopg
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError, RunStopped, StoreError
-from lbi.retrieval.index import IndexEntry
+from lbi.retrieval.documents import ExampleDocument
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,7 +24,7 @@ class Outcome:
     ids: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     budget_message: str | None = None
-    index_entries: list[IndexEntry] = field(default_factory=list)  # judging: embedded, not yet written
+    unpublished: list[ExampleDocument] = field(default_factory=list)  # judging: vectors stored, documents not
 
     @classmethod
     def merge(cls, outcomes: list["Outcome"]) -> "Outcome":
@@ -33,7 +33,7 @@ class Outcome:
             merged.ids.extend(i for i in outcome.ids if not (i in seen or seen.add(i)))
             merged.failures.extend(outcome.failures)
             merged.budget_message = merged.budget_message or outcome.budget_message
-            merged.index_entries.extend(outcome.index_entries)
+            merged.unpublished.extend(outcome.unpublished)
         return merged
 
 

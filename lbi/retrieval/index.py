@@ -1,9 +1,10 @@
 """The indexing stage: accepted examples become searchable documents with embeddings.
 
-Idempotent: an example already embedded by the embedder is skipped, so a
-rerun (or a second flow run) embeds nothing again. Preparing an entry (its
-document and vector) is separate from writing it, so the synthesize flow can
-embed while the committee still judges and write only once the gate passed.
+Idempotent: an example with its document and the embedder's vector is
+skipped, so a rerun (or a second flow run) embeds nothing again. An example
+is searchable once its document is written: the synthesize flow stores
+vectors while the committee still judges (``store_vectors``) and writes the
+documents only once the judging gate passed (``publish``).
 """
 
 from __future__ import annotations
@@ -25,47 +26,51 @@ BATCH = 256
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """An accepted example made ready for the index, not yet written."""
+    """An accepted example's document and vector, not yet written."""
 
     document: ExampleDocument
     vector: np.ndarray
-    embedder: str
 
 
 def index_examples(engine: sa.Engine, embedder: Embedder, *, example_ids: Sequence[int] | None = None,
                    environment_id: str | None = None) -> int:
-    """Embed the accepted examples among ``example_ids`` (or of ``environment_id``, or all) not yet
-    embedded by ``embedder``; returns how many were embedded now."""
+    """Index the accepted examples among ``example_ids`` (or of ``environment_id``, or all) not yet
+    indexed with ``embedder``; returns how many were indexed now."""
     with engine.connect() as conn:
-        todo = store.accepted_without_embedding(conn, embedder=embedder.name, example_ids=example_ids,
-                                                environment_id=environment_id)
+        todo = store.accepted_not_indexed(conn, embedder=embedder.name, example_ids=example_ids,
+                                          environment_id=environment_id)
     for start in range(0, len(todo), BATCH):
-        write_entries(engine, _entries(engine, embedder, todo[start:start + BATCH]))
+        entries = _entries(engine, embedder, todo[start:start + BATCH])
+        with engine.begin() as conn:
+            store.save_documents(conn, [e.document for e in entries])
+            store.save_embeddings(conn, embedder=embedder.name, documents=[e.document for e in entries],
+                                  vectors=[e.vector for e in entries])
     return len(todo)
 
 
-def prepare_entries(engine: sa.Engine, embedder: Embedder, example_ids: Sequence[int]) -> list[IndexEntry]:
-    """Documents and vectors for the accepted examples among ``example_ids`` not yet embedded."""
+def store_vectors(engine: sa.Engine, embedder: Embedder, example_ids: Sequence[int]) -> list[ExampleDocument]:
+    """Store the vectors of the accepted examples among ``example_ids`` not yet indexed; returns their
+    documents, which make them searchable once ``publish`` has written them."""
     with engine.connect() as conn:
-        todo = store.accepted_without_embedding(conn, embedder=embedder.name, example_ids=example_ids)
-    return _entries(engine, embedder, todo)
+        todo = store.accepted_not_indexed(conn, embedder=embedder.name, example_ids=example_ids)
+    entries = _entries(engine, embedder, todo)
+    with engine.begin() as conn:
+        store.save_embeddings(conn, embedder=embedder.name, documents=[e.document for e in entries],
+                              vectors=[e.vector for e in entries])
+    return [e.document for e in entries]
+
+
+def publish(engine: sa.Engine, documents: Sequence[ExampleDocument]) -> None:
+    """Write documents (an example stored before keeps its own): their examples become searchable."""
+    with engine.begin() as conn:
+        store.save_documents(conn, documents)
 
 
 def _entries(engine: sa.Engine, embedder: Embedder, example_ids: Sequence[int]) -> list[IndexEntry]:
     with engine.connect() as conn:
         documents = load_documents(conn, example_ids)
     vectors = embedder.embed([d.embedded_text for d in documents])
-    return [IndexEntry(d, v, embedder.name) for d, v in zip(documents, vectors)]
-
-
-def write_entries(engine: sa.Engine, entries: Sequence[IndexEntry]) -> None:
-    """Store prepared entries (an example stored before keeps its document and vector)."""
-    for name, group in groupby(sorted(entries, key=lambda e: e.embedder), key=lambda e: e.embedder):
-        batch = list(group)
-        with engine.begin() as conn:
-            store.save_documents(conn, [e.document for e in batch])
-            store.save_embeddings(conn, embedder=name, documents=[e.document for e in batch],
-                                  vectors=[e.vector for e in batch])
+    return [IndexEntry(d, v) for d, v in zip(documents, vectors)]
 
 
 def load_documents(conn: sa.Connection, example_ids: Sequence[int]) -> list[ExampleDocument]:

@@ -11,7 +11,9 @@ rank at most TEXT_ROWS matching rows.
 
 HNSW runs with ``hnsw.iterative_scan = relaxed_order``: when the environment
 filter drops candidates the index keeps scanning instead of returning short;
-the outer ORDER BY restores exact distance order.
+the outer ORDER BY restores exact distance order. A vector whose example has
+no document yet (stored while the committee judges, before the gate) is not
+searched.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ WITH q AS MATERIALIZED (SELECT lbi.rare_words_query(:env, 'search', :text) AS qu
 dense AS MATERIALIZED (
     SELECT example_id, row_number() OVER (ORDER BY distance, example_id) AS rank
     FROM (SELECT example_id, embedding <=> CAST(:vector AS vector) AS distance
-          FROM lbi.embeddings
+          FROM lbi.embeddings m
           WHERE environment_id = :env AND embedder = :embedder AND example_id <> ALL(:exclude)
+            AND EXISTS (SELECT 1 FROM lbi.example_documents d WHERE d.example_id = m.example_id)
           ORDER BY distance LIMIT :candidates) AS nearest
 ),
 text AS MATERIALIZED (
@@ -81,8 +84,9 @@ LIMIT :k
 """)
 
 _DENSE = sa.text("""
-SELECT example_id FROM lbi.embeddings
+SELECT example_id FROM lbi.embeddings m
 WHERE environment_id = :env AND embedder = :embedder
+  AND EXISTS (SELECT 1 FROM lbi.example_documents d WHERE d.example_id = m.example_id)
 ORDER BY embedding <=> CAST(:vector AS vector) LIMIT :k
 """)
 

@@ -15,15 +15,17 @@ def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
 
 
-def accepted_without_embedding(conn: sa.Connection, *, embedder: str, example_ids: Sequence[int] | None = None,
-                               environment_id: str | None = None) -> list[int]:
-    """Accepted examples (among ``example_ids``, or of one environment, or all) not yet embedded by ``embedder``."""
+def accepted_not_indexed(conn: sa.Connection, *, embedder: str, example_ids: Sequence[int] | None = None,
+                         environment_id: str | None = None) -> list[int]:
+    """Accepted examples (among ``example_ids``, or of one environment, or all) without a vector from
+    ``embedder`` or without a document (a vector stored before its document is not yet searchable)."""
     return list(conn.execute(sa.text("""
         SELECT e.id FROM lbi.examples e JOIN lbi.trajectories t ON t.id = e.trajectory_id
         WHERE e.status = 'accepted'
           AND (CAST(:ids AS bigint[]) IS NULL OR e.id = ANY(:ids))
           AND (CAST(:env AS text) IS NULL OR t.environment_id = :env)
-          AND NOT EXISTS (SELECT 1 FROM lbi.embeddings m WHERE m.example_id = e.id AND m.embedder = :embedder)
+          AND (NOT EXISTS (SELECT 1 FROM lbi.embeddings m WHERE m.example_id = e.id AND m.embedder = :embedder)
+               OR NOT EXISTS (SELECT 1 FROM lbi.example_documents d WHERE d.example_id = e.id))
         ORDER BY e.id
     """), {"ids": list(example_ids) if example_ids is not None else None, "env": environment_id,
            "embedder": embedder}).scalars())

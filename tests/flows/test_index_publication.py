@@ -1,0 +1,62 @@
+"""Vectors are stored while the committee judges, but nothing is searchable before the judging
+gate passed: a run stopped at that gate leaves vectors without documents, which no search
+returns; the next run publishes them without embedding anything again."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from flows.params import SynthesizeParams
+from flows.synthesize import synthesize
+from lbi.config import Settings
+from lbi.quality.outcome import GateFailed
+from lbi.retrieval.embedders import embedder_for
+from lbi.retrieval.search import dense_ids, hybrid_search
+
+PARAMS = SynthesizeParams(max_docs=1, instructions_per_doc=3, max_steps=3, max_span_steps=2)
+ENV = "sqlite-chinook-v0"
+
+pytestmark = pytest.mark.usefixtures("prefect_api", "lbi_env")
+
+
+def _index(store: sa.Engine) -> tuple[list[int], list[tuple[int, object]], list[int]]:
+    """(accepted example ids, (example id, vector stored at) rows, ids with a document)."""
+    with store.connect() as conn:
+        accepted = conn.execute(sa.text("SELECT id FROM lbi.examples WHERE status = 'accepted' ORDER BY id")).scalars()
+        vectors = conn.execute(sa.text("SELECT example_id, created_at FROM lbi.embeddings ORDER BY 1")).all()
+        documents = conn.execute(sa.text("SELECT example_id FROM lbi.example_documents ORDER BY 1")).scalars()
+        return list(accepted), [tuple(row) for row in vectors], list(documents)
+
+
+def _found(store: sa.Engine, example_id: int) -> tuple[list[int], list[int]]:
+    """What the dense side alone and the hybrid search return for the example's own instruction."""
+    embedder = embedder_for(Settings())
+    with store.begin() as conn:
+        text = conn.execute(sa.text("SELECT i.text FROM lbi.examples e JOIN lbi.instructions i"
+                                    " ON i.id = e.instruction_id WHERE e.id = :e"), {"e": example_id}).scalar_one()
+        vector = embedder.embed([text])[0]
+        dense = dense_ids(conn, environment_id=ENV, embedder=embedder.name, vector=vector, k=50)
+        hybrid = hybrid_search(conn, environment_id=ENV, embedder=embedder.name, text=text, vector=vector, k=50)
+    return dense, [hit.example_id for hit in hybrid]
+
+
+def test_vectors_stored_while_judging_are_searchable_only_after_the_judging_gate(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LBI_GATE_KEEP_RATE_MAX", "0.01")
+    monkeypatch.setenv("LBI_GATE_SEVERITY", '{"keep_rate_in_bounds": "stop"}')
+    with pytest.raises(GateFailed, match="after stage judge"):
+        synthesize(PARAMS)
+    accepted, vectors, documents = _index(store)
+    assert accepted and [example_id for example_id, _ in vectors] == accepted, "vectors stored while judging"
+    assert documents == [], "an example was published before the judging gate passed"
+    assert _found(store, accepted[0]) == ([], [])
+
+    monkeypatch.delenv("LBI_GATE_SEVERITY")
+    assert synthesize(PARAMS)["status"] == "completed"
+    accepted_after, vectors_after, documents_after = _index(store)
+    assert accepted_after == accepted and documents_after == accepted
+    assert vectors_after == vectors, "a vector stored while judging was embedded again"
+    dense, hybrid = _found(store, accepted[0])
+    assert accepted[0] in dense and accepted[0] in hybrid
