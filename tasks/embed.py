@@ -1,7 +1,7 @@
 """Indexing: accepted examples get documents and embeddings.
 
-Vectors are stored per trajectory as soon as the committee has decided its
-examples, while other trajectories are still being judged; an example becomes
+Vectors are stored per batch of trajectories as soon as the committee has
+decided its examples, while other batches are still being judged; an example becomes
 searchable only when the indexing stage writes its document, after the judging
 gate passed. That stage also indexes whatever was not done while judging.
 Idempotent: examples already indexed are skipped.

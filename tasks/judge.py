@@ -38,8 +38,11 @@ def decision_settled(policy: str, committee: list[str], known: dict[str, bool]) 
 
 @task(name="committee-filter", cache_policy=NONE)
 def judge_trajectory_examples(run_id: int, trajectory_ids: list[int]) -> Outcome:
-    """Judge the examples of each trajectory of the batch; returns the ids of those decided."""
-    return for_units(trajectory_ids, lambda trajectory_id: judge_trajectory(run_id, trajectory_id))
+    """Judge the examples of each trajectory of the batch; returns the ids of those decided, and the
+    documents of the accepted ones, whose vectors are stored now, while other batches are judged."""
+    outcome = for_units(trajectory_ids, lambda trajectory_id: judge_trajectory(run_id, trajectory_id))
+    outcome.unpublished = store_vectors_early(run_id, outcome.ids)
+    return outcome
 
 
 def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
@@ -81,6 +84,4 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
             examples.decide(conn, example_id=example.id, status="accepted" if accepted else "rejected", policy=policy)
         return [example.id]
 
-    outcome = for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
-    outcome.unpublished = store_vectors_early(run_id, outcome.ids)  # while other trajectories are judged
-    return outcome
+    return for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
