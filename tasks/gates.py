@@ -1,7 +1,7 @@
-"""Quality gates: after each stage, the suites that follow it validate the run's rows.
+"""Quality gates: once a stage is complete, the suites that follow it validate the run's rows.
 
-A failed stopping check raises GateFailed, so the flow stops before the next
-stage; every result is stored (lbi.gate_results) and shown as an artifact.
+A failed stopping check raises GateFailed, which stops the run (flows/streaming.py);
+every result is stored (lbi.gate_results) and shown as an artifact.
 """
 
 from __future__ import annotations
