@@ -153,8 +153,7 @@ class ModelClient:
             started = time.monotonic()
             try:
                 with self._global_slot(priority):
-                    if self._stopped:
-                        raise RunStopped(self._stopped)
+                    self._check_running()
                     reply = self._transport.exchange(request.canonical.encode(), priority)
                 text, prompt_tokens, completion_tokens = _completion(reply, request.body["messages"])
             except RunStopped:
