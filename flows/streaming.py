@@ -8,6 +8,8 @@ have. A gate that stops the run stops the model client at once: calls waiting
 for a slot are dropped, units under way end without another call, and the
 gate's error is raised once they have. A spent budget stops new batches: what
 is under way ends, and every stage that got work is gated on what it produced.
+The source (ingest) runs on a thread of its own too, handing the first stage its
+ids as it goes, so the first model calls do not wait for the last document.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from prefect.futures import PrefectFuture
 from tasks.outcome import Outcome, batches
 
 Gate = Callable[[str, list[int]], Any]
+Emit = Callable[[list[int]], None]
+Produce = Callable[[Emit], list[int]]  # hands ids to ``emit`` as it goes; returns all it produced
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,16 @@ class _GateDone:
     future: Future
 
 
+@dataclass(frozen=True)
+class _Emitted:
+    ids: list[int]
+
+
+@dataclass(frozen=True)
+class _SourceDone:
+    future: Future
+
+
 class Stream:
     def __init__(self, run_id: int, stages: list[Stage], *, units_per_task: int, gate: Gate,
                  stop: Callable[[str], None]) -> None:
@@ -54,7 +68,7 @@ class Stream:
         self._size = units_per_task
         self._gate = gate
         self._stop_calls = stop  # the run's model client stops: waiting calls dropped, no new one
-        self._events: queue.SimpleQueue[_BatchDone | _GateDone] = queue.SimpleQueue()
+        self._events: queue.SimpleQueue[_BatchDone | _GateDone | _Emitted | _SourceDone] = queue.SimpleQueue()
         self._pending = [0] * len(stages)
         self._seen: list[set[int]] = [set() for _ in stages]
         self._outcomes: list[list[Outcome]] = [[] for _ in stages]
@@ -63,13 +77,24 @@ class Stream:
         self._gates_pending = 0
         self._halted = False  # the run is stopping: no gate starts any more
         self._reached = 0  # stages that got work (each gated once complete)
+        self._source = ""
+        self._source_done = False
+        self._gates: ThreadPoolExecutor | None = None
 
     def run(self, source: str, ids: list[int]) -> dict[str, Outcome]:
         """Feed ``ids`` (what stage ``source`` produced) to the first stage; every stage's merged outcome."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-gate") as gates:
+        return self.run_from(source, lambda emit: emit(ids) or ids)
+
+    def run_from(self, source: str, produce: Produce) -> dict[str, Outcome]:
+        """Run ``produce`` (stage ``source``) on a thread of its own, feeding the first stage what it
+        emits; ``source`` is gated on what it returns. Every stage's merged outcome."""
+        self._source = source
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-gate") as gates, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-source") as sources:
+            self._gates = gates
             try:
-                self._feed(0, ids)
-                self._submit_gate(gates, source, ids)
+                producing = sources.submit(contextvars.copy_context().run, produce, self._emit)
+                producing.add_done_callback(lambda done: self._events.put(_SourceDone(done)))
                 complete = 0
                 while complete < len(self._stages) or self._gates_pending:
                     complete = self._gate_complete_stages(gates, complete)
@@ -84,17 +109,26 @@ class Stream:
 
     def _gate_complete_stages(self, gates: ThreadPoolExecutor, complete: int) -> int:
         """Gate, in order, each stage that has become complete; returns how many stages are complete."""
-        while complete < len(self._stages) and not self._pending[complete]:
+        while complete < len(self._stages) and not self._pending[complete] and (complete or self._source_done):
             if not self._fed[complete] and self._budget_spent:
                 return len(self._stages)  # the budget ran out before this stage (or any later one) got work
             self._submit_gate(gates, self._stages[complete].name, self._merged(complete).ids)
             complete = self._reached = complete + 1
         return complete
 
-    def _take(self, event: _BatchDone | _GateDone) -> None:
+    def _take(self, event: _BatchDone | _GateDone | _Emitted | _SourceDone) -> None:
         if isinstance(event, _GateDone):
             self._gates_pending -= 1
             event.future.result()  # a gate that stops the run raises here
+            return
+        if isinstance(event, _Emitted):
+            if not self._budget_spent:
+                self._feed(0, event.ids)
+            return
+        if isinstance(event, _SourceDone):
+            ids = event.future.result()  # a failing source raises here
+            self._source_done = self._fed[0] = True
+            self._submit_gate(self._gates, self._source, ids)
             return
         self._pending[event.stage] -= 1
         outcome: Outcome = event.future.result()
@@ -103,6 +137,9 @@ class Stream:
         if event.stage + 1 < len(self._stages) and not self._budget_spent:
             passed = event.batch if self._stages[event.stage].passes_input_on else outcome.ids
             self._feed(event.stage + 1, passed)
+
+    def _emit(self, ids: list[int]) -> None:
+        self._events.put(_Emitted(list(ids)))
 
     def _feed(self, index: int, ids: list[int]) -> None:
         self._fed[index] = True

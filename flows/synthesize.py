@@ -79,15 +79,20 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
 def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[str, Any]:
     logger = get_run_logger()
     rt = runtime.for_run(run_id)
-    chunk_ids = ingest_documents(run_id, docs, params.max_docs, params.chunk_chars)
-    logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
+    chunk_ids: list[int] = []
+
+    def ingest(emit: Callable[[list[int]], None]) -> list[int]:
+        chunk_ids.extend(ingest_documents(run_id, docs, params.max_docs, params.chunk_chars, on_chunks=emit))
+        logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
+        return chunk_ids
+
     stream = Stream(run_id, [
         Stage("self_instruct", propose_tasks, (params.instructions_per_doc,)),
         Stage("rollout", roll_out, (params.max_steps,)),
         Stage("backward", label_spans, (params.max_span_steps,), passes_input_on=True),
         Stage("judge", judge_trajectory_examples),
     ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger), stop=rt.client.stop)
-    stages = stream.run("ingest", chunk_ids)
+    stages = stream.run_from("ingest", ingest)
     if "judge" in stages:
         stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, stages["judge"].unpublished)
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -14,8 +15,10 @@ from lbi.store import documents
 
 
 @task(name="ingest", cache_policy=NONE)
-def ingest_documents(run_id: int, paths: list[str], max_docs: int | None, chunk_chars: int) -> list[int]:
-    """Chunk ids of every usable document under ``paths``; bad files are recorded as skipped."""
+def ingest_documents(run_id: int, paths: list[str], max_docs: int | None, chunk_chars: int,
+                     on_chunks: Callable[[list[int]], None] | None = None) -> list[int]:
+    """Chunk ids of every usable document under ``paths``; bad files are recorded as skipped.
+    ``on_chunks`` gets each document's chunk ids as soon as they are stored."""
     rt = runtime.for_run(run_id)
     env_id = rt.spec.id
     chunk_ids: list[int] = []
@@ -30,7 +33,9 @@ def ingest_documents(run_id: int, paths: list[str], max_docs: int | None, chunk_
             )
             documents.link_document(conn, environment_id=env_id, document_id=document_id, source=item.source,
                                     run_id=run_id)
-            chunk_ids.extend(documents.add_chunks(
-                conn, document_id=document_id, chunks=chunk_text(item.text, max_chars=chunk_chars)
-            ))
+            stored = documents.add_chunks(conn, document_id=document_id,
+                                          chunks=chunk_text(item.text, max_chars=chunk_chars))
+        chunk_ids.extend(stored)
+        if on_chunks is not None:
+            on_chunks(stored)
     return list(dict.fromkeys(chunk_ids))

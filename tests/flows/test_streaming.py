@@ -13,7 +13,7 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.streaming import Stage, Stream
+from flows.streaming import Emit, Produce, Stage, Stream
 from tasks.outcome import Outcome
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -53,7 +53,7 @@ def echo(run_id: int, ids: list[int]) -> Outcome:
     return Outcome(ids=list(ids))
 
 
-def _stream(stages: list[Stage], source_ids: list[int], *, units: int = 2,
+def _stream(stages: list[Stage], source_ids: list[int] | Produce, *, units: int = 2,
             failing_gate: str | None = None, gate_seconds: float = 0.0) -> tuple[dict[str, Any], list[tuple[str, list[int]]], list[str]]:
     """Run a stream in a flow: (its outcomes or error, the gates called, the stop reasons)."""
     gates: list[tuple[str, list[int]]] = []
@@ -70,6 +70,8 @@ def _stream(stages: list[Stage], source_ids: list[int], *, units: int = 2,
     def streamed() -> dict[str, Any]:
         stream = Stream(1, stages, units_per_task=units, gate=gate, stop=stops.append)
         try:
+            if callable(source_ids):
+                return {"outcomes": stream.run_from("source", source_ids)}
             return {"outcomes": stream.run("source", source_ids)}
         except RuntimeError as error:
             return {"error": str(error)}
@@ -129,3 +131,32 @@ def test_an_id_reaches_a_stage_once_however_many_batches_produce_it() -> None:
 def test_the_next_stage_can_take_a_batch_s_input_instead_of_its_output() -> None:
     result, _, _ = _stream([Stage("split", split, ((), None), passes_input_on=True), Stage("echo", echo)], [1, 2, 3])
     assert result["outcomes"]["echo"].ids == [1, 2, 3]
+
+
+def _slow_source(emit: Emit) -> list[int]:
+    emit([1, 2])
+    time.sleep(1.0)
+    _note("end", "source", [1, 2, 3])
+    emit([3])
+    return [1, 2, 3]
+
+
+def test_the_first_stage_starts_on_what_the_source_emitted_before_the_source_is_done() -> None:
+    result, gates, stops = _stream([Stage("echo", echo)], _slow_source)
+    assert result["outcomes"]["echo"].ids == [1, 2, 3]
+    assert _times("start", "echo")[(1, 2)] < _times("end", "source")[(1, 2, 3)], "echo waited for the whole source"
+    assert gates == [("source", [1, 2, 3]), ("echo", [1, 2, 3])]
+    assert _times("gate", "source")[(1, 2, 3)] >= _times("end", "source")[(1, 2, 3)]
+    assert stops == []
+
+
+def test_a_failing_source_stops_the_stream_once_the_batches_under_way_end() -> None:
+    def broken(emit: Emit) -> list[int]:
+        emit([1, 2])
+        time.sleep(0.05)
+        raise RuntimeError("the source broke")
+
+    result, gates, stops = _stream([Stage("echo", echo)], broken)
+    assert result == {"error": "the source broke"}
+    assert gates == [] and stops == ["the run is stopping: the source broke"]
+    assert len(_times("end", "echo")) == len(_times("start", "echo")) == 1
