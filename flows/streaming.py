@@ -79,6 +79,7 @@ class Stream:
         self._reached = 0  # stages that got work (each gated once complete)
         self._source = ""
         self._source_done = False
+        self._source_unfed: list[int] = []  # emitted, not yet a whole batch
         self._gates: ThreadPoolExecutor | None = None
 
     def run(self, source: str, ids: list[int]) -> dict[str, Outcome]:
@@ -122,11 +123,11 @@ class Stream:
             event.future.result()  # a gate that stops the run raises here
             return
         if isinstance(event, _Emitted):
-            if not self._budget_spent:
-                self._feed(0, event.ids)
+            self._feed_source(event.ids, whole_batches_only=True)
             return
         if isinstance(event, _SourceDone):
             ids = event.future.result()  # a failing source raises here
+            self._feed_source([], whole_batches_only=False)
             self._source_done = self._fed[0] = True
             self._submit_gate(self._gates, self._source, ids)
             return
@@ -140,6 +141,17 @@ class Stream:
 
     def _emit(self, ids: list[int]) -> None:
         self._events.put(_Emitted(list(ids)))
+
+    def _feed_source(self, ids: list[int], *, whole_batches_only: bool) -> None:
+        """The source's ids to the first stage in whole batches while it runs (as many task runs
+        as if it had been fed at once), the rest once it is done."""
+        self._source_unfed.extend(ids)
+        ready = len(self._source_unfed)
+        if whole_batches_only:
+            ready -= ready % max(1, self._size)
+        if ready and not self._budget_spent:
+            self._feed(0, self._source_unfed[:ready])
+        del self._source_unfed[:ready]
 
     def _feed(self, index: int, ids: list[int]) -> None:
         self._fed[index] = True

@@ -160,3 +160,14 @@ def test_a_failing_source_stops_the_stream_once_the_batches_under_way_end() -> N
     assert result == {"error": "the source broke"}
     assert gates == [] and stops == ["the run is stopping: the source broke"]
     assert len(_times("end", "echo")) == len(_times("start", "echo")) == 1
+
+
+def test_what_the_source_emits_reaches_the_first_stage_in_whole_batches() -> None:
+    def piecemeal(emit: Emit) -> list[int]:
+        for ids in ([1], [2, 3], [4], [5]):
+            emit(ids)
+        return [1, 2, 3, 4, 5]
+
+    result, _, _ = _stream([Stage("echo", echo)], piecemeal, units=2)
+    assert result["outcomes"]["echo"].ids == [1, 2, 3, 4, 5]
+    assert set(_times("start", "echo")) == {(1, 2), (3, 4), (5,)}
