@@ -208,7 +208,8 @@ def stats(
 def offline_serve(
     port: int = typer.Option(8765, "--port"),
     host: str = typer.Option("127.0.0.1", "--host"),
-    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0,
+                                     help="each answer leaves this long after its request arrived, the model's work included"),
     fault_rate: float = typer.Option(0.0, "--fault-rate", min=0.0, max=1.0),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:

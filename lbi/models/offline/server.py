@@ -42,6 +42,7 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
+        arrived = time.monotonic()
         counts["requests"] += 1
         try:
             chat = parse_request(await request.json())
@@ -53,11 +54,12 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
         if fault is not None and fault not in faults.KINDS:
             return invalid(f"unknown fault {fault!r}; known: {', '.join(faults.KINDS)}")
         role_counts[role_of(chat.messages)] += 1
-        if latency_ms:
-            await asyncio.sleep(latency_ms / 1000)
         if fault is None:
+            response = JSONResponse(completion_body(chat, answer(chat.messages, model=chat.model, seed=seed)))
+            await _rest_of_latency(arrived, latency_ms)
             counts["answered"] += 1
-            return JSONResponse(completion_body(chat, answer(chat.messages, model=chat.model, seed=seed)))
+            return response
+        await _rest_of_latency(arrived, latency_ms)
         fault_counts[fault] += 1
         return await _fault_response(fault, chat, request, seed)
 
@@ -87,6 +89,14 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
                 "faults": dict(fault_counts), "roles": dict(role_counts)}
 
     return app
+
+
+async def _rest_of_latency(arrived: float, latency_ms: float) -> None:
+    """An answer leaves ``latency_ms`` after its request arrived, the model's own work included,
+    as a provider's does (so C calls at once can reach C / latency calls per second)."""
+    left = arrived + latency_ms / 1000 - time.monotonic()
+    if left > 0:
+        await asyncio.sleep(left)
 
 
 async def _fault_response(fault: str, chat: ChatRequest, request: Request, seed: int) -> Response:
