@@ -57,6 +57,7 @@ class _Emitted:
 
 @dataclass(frozen=True)
 class _SourceDone:
+    name: str
     future: Future
 
 
@@ -77,7 +78,6 @@ class Stream:
         self._gates_pending = 0
         self._halted = False  # the run is stopping: no gate starts any more
         self._reached = 0  # stages that got work (each gated once complete)
-        self._source = ""
         self._source_done = False
         self._source_unfed: list[int] = []  # emitted, not yet a whole batch
         self._gates: ThreadPoolExecutor | None = None
@@ -89,16 +89,15 @@ class Stream:
     def run_from(self, source: str, produce: Produce) -> dict[str, Outcome]:
         """Run ``produce`` (stage ``source``) on a thread of its own, feeding the first stage what it
         emits; ``source`` is gated on what it returns. Every stage's merged outcome."""
-        self._source = source
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-gate") as gates, \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-source") as sources:
             self._gates = gates
             try:
                 producing = sources.submit(contextvars.copy_context().run, produce, self._emit)
-                producing.add_done_callback(lambda done: self._events.put(_SourceDone(done)))
+                producing.add_done_callback(lambda done: self._events.put(_SourceDone(source, done)))
                 complete = 0
                 while complete < len(self._stages) or self._gates_pending:
-                    complete = self._gate_complete_stages(gates, complete)
+                    complete = self._gate_complete_stages(complete)
                     if complete < len(self._stages) or self._gates_pending:
                         self._take(self._events.get())
             except BaseException as error:
@@ -108,12 +107,12 @@ class Stream:
                 raise
         return {stage.name: self._merged(index) for index, stage in enumerate(self._stages[:self._reached])}
 
-    def _gate_complete_stages(self, gates: ThreadPoolExecutor, complete: int) -> int:
+    def _gate_complete_stages(self, complete: int) -> int:
         """Gate, in order, each stage that has become complete; returns how many stages are complete."""
         while complete < len(self._stages) and not self._pending[complete] and (complete or self._source_done):
             if not self._fed[complete] and self._budget_spent:
                 return len(self._stages)  # the budget ran out before this stage (or any later one) got work
-            self._submit_gate(gates, self._stages[complete].name, self._merged(complete).ids)
+            self._submit_gate(self._stages[complete].name, self._merged(complete).ids)
             complete = self._reached = complete + 1
         return complete
 
@@ -129,7 +128,7 @@ class Stream:
             ids = event.future.result()  # a failing source raises here
             self._feed_source([], whole_batches_only=False)
             self._source_done = self._fed[0] = True
-            self._submit_gate(self._gates, self._source, ids)
+            self._submit_gate(event.name, ids)
             return
         self._pending[event.stage] -= 1
         outcome: Outcome = event.future.result()
@@ -163,9 +162,9 @@ class Stream:
             self._pending[index] += 1
             future.add_done_callback(lambda done, i=index, b=batch: self._events.put(_BatchDone(i, b, done)))
 
-    def _submit_gate(self, gates: ThreadPoolExecutor, name: str, ids: list[int]) -> None:
+    def _submit_gate(self, name: str, ids: list[int]) -> None:
         context = contextvars.copy_context()  # the flow run's context, for the gate task
-        future = gates.submit(context.run, self._gate_unless_halted, name, ids)
+        future = self._gates.submit(context.run, self._gate_unless_halted, name, ids)
         self._gates_pending += 1
         future.add_done_callback(lambda done: self._events.put(_GateDone(done)))
 

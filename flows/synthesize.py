@@ -16,7 +16,7 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
-from flows.streaming import Stage, Stream
+from flows.streaming import Emit, Stage, Stream
 from lbi import runtime
 from lbi.config import Settings
 from lbi.envs import registry
@@ -81,7 +81,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     rt = runtime.for_run(run_id)
     chunk_ids: list[int] = []
 
-    def ingest(emit: Callable[[list[int]], None]) -> list[int]:
+    def ingest(emit: Emit) -> list[int]:
         chunk_ids.extend(ingest_documents(run_id, docs, params.max_docs, params.chunk_chars, on_chunks=emit))
         logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
         return chunk_ids
