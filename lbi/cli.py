@@ -230,11 +230,23 @@ def _register_command_modules() -> None:
 _register_command_modules()
 
 
+def _setting_problem(error: Any) -> str:
+    """One setting's problem in a line: ``LBI_COMMITTEE: ...``."""
+    where = "_".join(str(part) for part in error.get("loc", ()) if isinstance(part, str))
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    return f"LBI_{where.upper()}: {message}" if where else message
+
+
 def main() -> None:
     import sqlalchemy as sa
 
+    from pydantic import ValidationError
+
     try:
         app()
+    except ValidationError as error:
+        _print_error("; ".join(_setting_problem(e) for e in error.errors()))
+        sys.exit(EXIT_FAILED)
     except LbiError as error:
         _print_error(str(error))
         sys.exit(EXIT_FAILED)

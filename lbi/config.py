@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 CommitteePolicy = Literal["unanimous", "majority", "any"]
+OFFLINE_PREFIX = "offline-"  # the offline model's names: offline-generator, offline-actor, ...
 
 
 class Settings(BaseSettings):
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
         default=1024, ge=16, description="'none' omits it (models that reject max_tokens)."
     )
 
+    model_request_metadata: bool = Field(
+        default=True,
+        description="Send each call's role and environment family as OpenAI's `metadata` field (the offline "
+                    "model routes on it); false for a provider that rejects the field.",
+    )
     model_global_limit_name: str | None = Field(
         default=None, description="A Prefect global concurrency limit every paid model call occupies (set by lbi deploy)."
     )
@@ -96,6 +102,13 @@ class Settings(BaseSettings):
         if len(value) < 1 or len(set(value)) != len(value):
             raise ValueError("LBI_COMMITTEE must list distinct model names, comma-separated (two or more make a committee)")
         return value
+
+    def offline_model_names(self) -> dict[str, str]:
+        """Setting variable -> the offline model's name it still holds (the defaults), for every role."""
+        named = {"LBI_GENERATOR_MODEL": [self.generator_model], "LBI_ACTOR_MODEL": [self.actor_model],
+                 "LBI_COMMITTEE": self.committee, "LBI_QUERY_WRITER_MODEL": [self.query_writer_model or ""]}
+        return {variable: name for variable, names in named.items() for name in names
+                if name.startswith(OFFLINE_PREFIX)}
 
     @cached_property
     def pgdata(self) -> Path:

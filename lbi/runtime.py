@@ -36,6 +36,14 @@ class Runtime:
     def make_env(self) -> Environment:
         return registry.make(self.params["env"])
 
+    def start_observation(self) -> str:
+        """What the environment shows when an episode starts (self-instruct grounds its tasks in it)."""
+        with _lock:
+            if self.run_id not in _start_observations:
+                with self.make_env() as env:
+                    _start_observations[self.run_id] = env.reset().text
+            return _start_observations[self.run_id]
+
 
 _engines: dict[tuple[str, int], sa.Engine] = {}
 
@@ -69,10 +77,12 @@ def client_options(settings: Settings) -> ClientOptions:
         temperature=settings.model_temperature,
         max_tokens=settings.model_max_tokens,
         global_limit_name=settings.model_global_limit_name,
+        request_metadata=settings.model_request_metadata,
     )
 
 
 _runtimes: dict[int, Runtime] = {}
+_start_observations: dict[int, str] = {}
 
 
 def for_run(run_id: int) -> Runtime:
@@ -96,5 +106,6 @@ def for_run(run_id: int) -> Runtime:
 def release(run_id: int) -> None:
     with _lock:
         runtime = _runtimes.pop(run_id, None)
+        _start_observations.pop(run_id, None)
     if runtime is not None:
         runtime.client.close()

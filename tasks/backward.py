@@ -9,6 +9,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE
 
+from lbi.method.roles import Role
 from lbi import runtime
 from lbi.prompts import label
 from lbi.prompts.parsing import ParseFailure
@@ -49,7 +50,7 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
         if (subject, model) in failed:
             return []
         start, turns = trajectory.span(first.idx, last.idx)
-        answer = rt.client.complete(role=f"label_{kind}", model=model, messages=label.build(rt.spec, kind, start, turns),
+        answer = rt.client.complete(role=Role(f"label_{kind}"), family=rt.spec.family, model=model, messages=label.build(rt.spec, kind, start, turns),
                                     parse=lambda text: label.parse(text, kind),
                                     priority=call_priority("backward", trajectory_id))
         parsed = answer.parsed

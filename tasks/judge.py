@@ -9,6 +9,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE
 
+from lbi.method.roles import Role
 from lbi import runtime
 from lbi.prompts import judge
 from lbi.prompts.parsing import ParseFailure
@@ -65,7 +66,7 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
             if name in known or (not ask_all and decision_settled(policy, committee, known)):
                 continue
             answers[name] = parsed = rt.client.complete(
-                role="judge", model=name, messages=messages, parse=judge.parse,
+                role=Role.JUDGE, family=rt.spec.family, model=name, messages=messages, parse=judge.parse,
                 priority=call_priority("judge", trajectory_id)).parsed
             known[name] = not isinstance(parsed, ParseFailure) and all(verdict.accept for verdict in parsed)
         with rt.engine.begin() as conn:  # the verdicts and the decision (under this run's policy), together

@@ -6,6 +6,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from lbi import runtime
+from lbi.method.roles import Role
 from lbi.prompts import self_instruct
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import documents, failures, instructions
@@ -30,7 +31,8 @@ def propose_from_chunk(run_id: int, chunk_id: int, n: int) -> Outcome:
             if model in failures.failed_models(conn, stage="self_instruct", subject=subject):
                 return []
             text = documents.chunk_text(conn, chunk_id=chunk_id)
-        answer = rt.client.complete(role="self_instruct", model=model, messages=self_instruct.build(rt.spec, text, n),
+        messages = self_instruct.build(rt.spec, rt.start_observation(), text, n)
+        answer = rt.client.complete(role=Role.SELF_INSTRUCT, family=rt.spec.family, model=model, messages=messages,
                                     parse=lambda answer: self_instruct.parse(answer, n),
                                     priority=call_priority("self_instruct", chunk_id))
         parsed = answer.parsed

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from lbi.method.roles import Role
 from lbi.envs.base import Environment
 from lbi.models.client import ModelClient
 from lbi.prompts import act
@@ -44,7 +45,7 @@ def run_episode(env: Environment, *, client: ModelClient, model: str, instructio
     while len(episode.steps) < max_steps:
         references = references_for(instruction, history, observation.text) if references_for else ""
         messages = act.build(spec, instruction, history, observation.text, references)
-        completion = client.complete(role="actor", model=model, messages=messages,
+        completion = client.complete(role=Role.ACTOR, family=spec.family, model=model, messages=messages,
                                      parse=lambda text: act.parse(text, spec.limits.max_action_chars),
                                      priority=priority)
         episode.model_calls += 1

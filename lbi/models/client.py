@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError, RunStopped
+from lbi.models.metadata import request_metadata
 from lbi.models.priority_slots import PrioritySlots
 from lbi.models.transport import Reply, Transport
 from lbi.prompts.parsing import ParseFailure
@@ -63,6 +64,7 @@ class ClientOptions:
     backoff_base_s: float = 0.25
     backoff_max_s: float = 20.0
     global_limit_name: str | None = None
+    request_metadata: bool = True
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,15 @@ class ModelClient:
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
                                     timeout_s=options.timeout_s)
 
-    def complete(self, *, role: str, model: str, messages: list[dict[str, str]],
+    def complete(self, *, role: str, model: str, messages: list[dict[str, str]], family: str | None = None,
                  parse: Parser = _as_text, priority: int = 0) -> Completion:
         """The model's answer, parsed; an answer that breaks the contract is asked for again,
         then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache).
-        When calls wait for a slot, the lowest ``priority`` goes first."""
+        When calls wait for a slot, the lowest ``priority`` goes first. The role and the
+        environment's family travel as the request's ``metadata`` (never in the prompt)."""
         body: dict[str, Any] = {"model": model, "messages": messages}
+        if self._options.request_metadata:
+            body["metadata"] = request_metadata(role=role, family=family)
         if self._options.temperature is not None:
             body["temperature"] = self._options.temperature
         if self._options.max_tokens is not None:

@@ -9,12 +9,13 @@ from lbi.prompts.templates import messages
 MAX_TASK_CHARS = 500
 
 
-def build(spec: EnvSpec, chunk: str, n: int) -> list[dict[str, str]]:
+def build(spec: EnvSpec, start_observation: str, chunk: str, n: int) -> list[dict[str, str]]:
     return messages(
         "self_instruct",
         env_id=spec.id,
         action_language=spec.action_language,
         env_description=spec.description,
+        start_observation=start_observation,
         chunk=chunk,
         n=n,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lbi.method.roles import Role
 from lbi.envs.base import EnvSpec
 from lbi.models.client import ModelClient
 from lbi.prompts import query
@@ -53,7 +54,7 @@ class AgenticRetrieval:
 
     def _query(self, instruction: str, history: list[Turn], observation: str) -> str:
         """The model's query; the instruction itself when the answer broke the contract."""
-        completion = self.client.complete(role="query_writer", model=self.model,
+        completion = self.client.complete(role=Role.QUERY_WRITER, family=self.spec.family, model=self.model,
                                           messages=query.build(self.spec, instruction, history, observation),
                                           parse=query.parse)
         if isinstance(completion.parsed, ParseFailure):

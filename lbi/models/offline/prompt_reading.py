@@ -1,31 +1,25 @@
-"""Reads what a role's prompt says: the role, the action language, and the fields each template fills."""
+"""Reads the fields each role's template fills (the role itself comes from the request's metadata)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
+from lbi.models.metadata import family_of, role_of
 from lbi.prompts.render import Turn
 
 
 @dataclass(frozen=True)
 class Prompt:
     role: str
-    action_language: str
+    family: str
     user: str  # the last user message
 
 
-def read_prompt(messages: Sequence[dict[str, str]]) -> Prompt:
-    system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+def read_prompt(messages: Sequence[dict[str, str]], metadata: Mapping[str, str]) -> Prompt:
     users = [m["content"] for m in messages if m["role"] == "user"]
-    user = users[-1] if users else ""
-    head = system or (messages[0]["content"] if messages else "")
-    return Prompt(
-        role=_line_value(head, "Role") or "",
-        action_language=_line_value(head, "Action language") or "",
-        user=user,
-    )
+    return Prompt(role=role_of(metadata), family=family_of(metadata), user=users[-1] if users else "")
 
 
 def _line_value(text: str, name: str) -> str | None:

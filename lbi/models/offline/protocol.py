@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lbi.models.offline.seeding import digest
@@ -19,6 +19,7 @@ class InvalidRequest(ValueError):
 class ChatRequest:
     model: str
     messages: tuple[dict[str, str], ...]
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -42,7 +43,17 @@ def parse_request(body: Any) -> ChatRequest:
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise InvalidRequest(f"messages[{index}] must be an object with a 'role'.", f"messages[{index}]")
         messages.append({"role": message["role"], "content": _text(message.get("content"), index)})
-    return ChatRequest(model=model, messages=tuple(messages))
+    return ChatRequest(model=model, messages=tuple(messages), metadata=_metadata(body.get("metadata")))
+
+
+def _metadata(value: Any) -> dict[str, str]:
+    """OpenAI's limits: at most 16 pairs, keys up to 64 characters, values up to 512, strings only."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > 16 or not all(
+            isinstance(k, str) and isinstance(v, str) and len(k) <= 64 and len(v) <= 512 for k, v in value.items()):
+        raise InvalidRequest("'metadata' must be an object of at most 16 string pairs.", "metadata")
+    return dict(value)
 
 
 def _text(content: Any, index: int) -> str:

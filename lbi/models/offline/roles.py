@@ -1,41 +1,41 @@
-"""The offline model's roles: reads the prompt, picks the action-language skill, answers in the role's format."""
+"""The offline model's roles: the request's metadata names the role and the environment's family; the family's
+skill (registered beside the family) does the work; the answer follows the role's contract."""
 
 from __future__ import annotations
 
 import json
-from typing import Callable, Sequence
+from typing import Callable
 
+from lbi.method.roles import Role
 from lbi.models.offline.judging import judge
 from lbi.models.offline.prompt_reading import (
     Prompt, actor_history, between, instruction_of, read_prompt, requested_count, task_of, trajectory_of,
 )
+from lbi.models.offline.protocol import ChatRequest
 from lbi.models.offline.references import follow_reference, references_of
 from lbi.models.offline.seeding import seeded_random
 from lbi.models.offline.skill import ActionSkill, skill_for
 
 
-def role_of(messages: Sequence[dict[str, str]]) -> str:
-    return read_prompt(messages).role or "unknown"
-
-
-def answer(messages: Sequence[dict[str, str]], *, model: str, seed: int) -> str:
-    """The answer: a pure function of (seed, model, messages)."""
-    prompt = read_prompt(messages)
+def answer(chat: ChatRequest, *, seed: int) -> str:
+    """The answer: a pure function of (seed, model, metadata, messages)."""
+    prompt = read_prompt(chat.messages, chat.metadata)
     role = _ROLES.get(prompt.role)
     if role is None:
         return ("Hello! I'm the offline stand-in model. I'm not sure what you need from me here; "
                 "could you tell me a little more about what you would like?")
-    skill = skill_for(prompt.action_language)
+    skill = skill_for(prompt.family)
     if skill is None:
-        return (f"I'm sorry, the offline model has no skill for the action language "
-                f"'{prompt.action_language or 'unknown'}', so I cannot answer as the {prompt.role}.")
-    return role(prompt, skill, (seed, model, prompt.role))
+        return (f"I'm sorry, the offline model has no skill for the environment family "
+                f"'{prompt.family or 'unknown'}', so I cannot answer as the {prompt.role}.")
+    return role(prompt, skill, (seed, chat.model, prompt.role))
 
 
 def _propose(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
     document = between(prompt.user, "<document>\n", "\n</document>")
+    environment = between(prompt.user, "<environment>\n", "\n</environment>")
     count = requested_count(prompt.user)
-    tasks = skill.propose_tasks(document, count, seeded_random(*key, document, count))
+    tasks = skill.propose_tasks(document, environment, count, seeded_random(*key, environment, document, count))
     return json.dumps({"tasks": tasks}, ensure_ascii=False)
 
 
@@ -81,10 +81,10 @@ def _judge(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
 
 
 _ROLES: dict[str, Callable[[Prompt, ActionSkill, tuple], str]] = {
-    "task-proposer": _propose,
-    "actor": _act,
-    "task-labeler": _label_task,
-    "replicate-labeler": _label_replicate,
-    "judge": _judge,
-    "query-writer": _write_query,
+    Role.SELF_INSTRUCT: _propose,
+    Role.ACTOR: _act,
+    Role.LABEL_TASK: _label_task,
+    Role.LABEL_REPLICATE: _label_replicate,
+    Role.JUDGE: _judge,
+    Role.QUERY_WRITER: _write_query,
 }

@@ -22,7 +22,8 @@ from fastapi.responses import JSONResponse
 from lbi.models.offline import faults
 from lbi.models.offline.embeddings import embeddings_body
 from lbi.models.offline.protocol import ChatRequest, InvalidRequest, completion_body, error_body, parse_request
-from lbi.models.offline.roles import answer, role_of
+from lbi.models.metadata import role_of
+from lbi.models.offline.roles import answer
 
 MODEL_NAMES = ("offline", "offline-generator", "offline-actor", "offline-judge-a", "offline-judge-b")
 KEEP_ALIVE_S = 30  # longer than uvicorn's 5 s, so pooled client connections rarely race an idle close
@@ -53,9 +54,9 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
         fault = request.headers.get(faults.FORCE_HEADER) or picker.pick(chat.key)
         if fault is not None and fault not in faults.KINDS:
             return invalid(f"unknown fault {fault!r}; known: {', '.join(faults.KINDS)}")
-        role_counts[role_of(chat.messages)] += 1
+        role_counts[role_of(chat.metadata) or "unknown"] += 1
         if fault is None:
-            response = JSONResponse(completion_body(chat, answer(chat.messages, model=chat.model, seed=seed)))
+            response = JSONResponse(completion_body(chat, answer(chat, seed=seed)))
             await _rest_of_latency(arrived, latency_ms)
             counts["answered"] += 1
             return response
@@ -109,7 +110,7 @@ async def _fault_response(fault: str, chat: ChatRequest, request: Request, seed:
     if fault == faults.RESET:
         return faults.connection_reset()
     if fault == faults.TRUNCATED:
-        return faults.truncated(completion_body(chat, answer(chat.messages, model=chat.model, seed=seed)))
+        return faults.truncated(completion_body(chat, answer(chat, seed=seed)))
     return JSONResponse(completion_body(chat, faults.off_contract_answer(chat.key)))
 
 

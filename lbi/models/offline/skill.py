@@ -1,4 +1,4 @@
-"""What an action-language skill gives the offline model's roles (SQL, bash), and which one an action language gets."""
+"""What a family's skill gives the offline model's roles, and which skill a family has (its registration says)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from lbi.prompts.render import Turn
 
 
 class ActionSkill(Protocol):
-    def propose_tasks(self, document: str, count: int, rng: Random) -> list[str]: ...
+    def propose_tasks(self, document: str, environment: str, count: int, rng: Random) -> list[str]:
+        """Tasks grounded in the document and in ``environment``, what an episode shows when it starts."""
 
     def next_action(self, task: str, history: list[Turn], rng: Random) -> tuple[str, str]:
         """(reason, action); ``rng`` is seeded from the task only, so one episode follows one plan."""
@@ -37,13 +38,11 @@ class ActionSkill(Protocol):
         """True when the two actions work on the same thing."""
 
 
-def skill_for(action_language: str) -> ActionSkill | None:
-    if "sql" in action_language.lower():
-        from lbi.models.offline.sql_skill import SqlSkill
+def skill_for(family_name: str) -> ActionSkill | None:
+    from lbi.envs.families import family
+    from lbi.errors import ConfigError
 
-        return SqlSkill()
-    if "bash" in action_language.lower():
-        from lbi.models.offline.shell_skill import ShellSkill
-
-        return ShellSkill()
-    return None
+    try:
+        return family(family_name).load_offline_skill()
+    except ConfigError:
+        return None

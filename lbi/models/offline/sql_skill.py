@@ -15,7 +15,7 @@ _STRUCTURE_QUESTION = re.compile(
 
 
 class SqlSkill:
-    def propose_tasks(self, document: str, count: int, rng: Random) -> list[str]:
+    def propose_tasks(self, document: str, environment: str, count: int, rng: Random) -> list[str]:
         return sql_proposer.propose(document, count, rng)
 
     def next_action(self, task: str, history: list[Turn], rng: Random) -> tuple[str, str]:
