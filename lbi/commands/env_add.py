@@ -18,32 +18,42 @@ console = Console()
 
 def add(
     env_id: Optional[str] = typer.Argument(None, metavar="ID", help="Id for the new environment, e.g. my-shop."),
-    family: Optional[str] = typer.Option(None, "--family", help="sqlite | shell"),
+    family: Optional[str] = typer.Option(None, "--family", help="The kind of environment (see `lbi envs`): "
+                                         "sqlite | shell"),
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database file (family sqlite); never modified."),
     tree: Optional[Path] = typer.Option(None, "--tree", help="Directory tree (family shell); never modified."),
-    docs: list[Path] = typer.Option([], "--docs", help="Documentation file or directory; repeatable."),
+    docs: list[Path] = typer.Option([], "--docs", help="Documentation file or directory, added to the family's "
+                                    "default documentation; repeatable."),
+    no_default_docs: bool = typer.Option(False, "--no-default-docs", help="Read only --docs (and, for sqlite, the "
+                                         "generated schema document), not the family's default documentation."),
+    workdir: Optional[str] = typer.Option(None, "--workdir", help="Where the tree sits in the sandbox and where "
+                                          "commands start (family shell), e.g. /testbed; default /home/user/project."),
     description: Optional[str] = typer.Option(None, "--description", help="What the environment is, for the model."),
+    force: bool = typer.Option(False, "--force", help="Replace an environment already registered under ID."),
     from_file: Optional[Path] = typer.Option(None, "--file", help="TOML file with one \\[environments.ID] table per environment."),
 ) -> None:
     """Register an environment of a known family over your own database or directory tree."""
-    from lbi.envs import user
+    from lbi.envs import families, user
 
     if from_file is not None:
-        if env_id or family or db or tree or docs or description:
+        if env_id or family or db or tree or docs or description or workdir or no_default_docs:
             raise typer.BadParameter("--file registers what the file lists; give no other option with it")
         registrations = user.read_file(from_file)
     else:
         if not env_id or not family:
             raise typer.BadParameter("give an ID and --family (or --file)")
-        if family not in user.FAMILIES:
-            raise typer.BadParameter(f"unknown family '{family}' (families: {', '.join(user.FAMILIES)})")
-        source = {"db": db, "tree": tree}[user.FAMILIES[family].source_option]
+        kind = families.family(family)
+        source = {"db": db, "tree": tree}.get(kind.source_option or "")
         if source is None:
-            raise typer.BadParameter("--family sqlite needs --db FILE; --family shell needs --tree DIR")
+            raise typer.BadParameter(f"--family {family} needs --{kind.source_option}")
         registrations = {user.check_id(env_id): user.registration_for(
-            family=family, source=source, docs=list(docs), description=description)}
+            family=family, source=source, docs=list(docs), description=description,
+            default_docs=not no_default_docs, workdir=workdir)}
+    engine = _engine()
     for new_id, registration in registrations.items():
-        _store(new_id, registration)
+        _refuse_existing(engine, new_id, registration, force)
+    for new_id, registration in registrations.items():
+        _store(engine, new_id, _grounded(new_id, registration))
 
 
 def remove(env_id: str = typer.Argument(..., metavar="ID", help="A user environment's id.")) -> None:
@@ -60,13 +70,38 @@ def remove(env_id: str = typer.Argument(..., metavar="ID", help="A user environm
     console.print(f"removed {env_id}")
 
 
-def _store(env_id: str, registration: UserEnvironment) -> None:
-    from lbi.envs import user
+def _refuse_existing(engine: sa.Engine, env_id: str, registration: UserEnvironment, force: bool) -> None:
+    from lbi.errors import ConfigError
     from lbi.store import environments
 
-    with user.build(env_id, registration=registration.model_dump()) as env:
-        spec = env.spec
-    with _engine().begin() as conn:
+    with engine.connect() as conn:
+        stored = environments.registration(conn, env_id=env_id)
+    if stored is None or force:
+        return
+    change = (f", and as family {stored.get('family')}, not {registration.family}"
+              if stored.get("family") != registration.family else "")
+    raise ConfigError(f"'{env_id}' is already registered (over {stored.get('source')}{change}); "
+                      "pass --force to replace it, or choose another id")
+
+
+def _grounded(env_id: str, registration: UserEnvironment) -> UserEnvironment:
+    """The registration with the documentation its family writes about the source (a database's schema)."""
+    from lbi.config import Settings
+    from lbi.envs import families
+
+    directory = Settings().home / "environments" / env_id
+    written = families.family(registration.family).ground(Path(registration.source), env_id, directory)
+    docs = [str(path) for path in written] + [d for d in registration.docs if d not in map(str, written)]
+    return registration.model_copy(update={"docs": docs})
+
+
+def _store(engine: sa.Engine, env_id: str, registration: UserEnvironment) -> None:
+    from lbi.envs import families, user
+    from lbi.store import environments
+
+    spec = user.user_spec(env_id, registration)
+    families.family(spec.family).environment_class()(env_id=env_id, **spec.kwargs)  # checks the source
+    with engine.begin() as conn:
         environments.register(conn, spec=spec, registration=registration.model_dump())
     console.print(f"registered {env_id}: {spec.family} over {registration.source} ({len(spec.docs)} "
                   "documentation sources); episodes run on copies, the original is never modified")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar, Mapping
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class CheckResult:
 
     success: bool
     detail: str
+    # The check itself could not be judged (its gold query or reference command failed): the task set is at
+    # fault, not the agent, and evaluation reports it apart from ordinary failures.
+    broken_check: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,11 @@ class Limits:
 
 @dataclass(frozen=True)
 class EnvSpec:
-    """What synthesis needs to know about an environment besides running it."""
+    """Everything about one registered environment, declared at registration: reading it starts nothing.
+
+    ``kwargs`` are the family's constructor arguments for this instance (its database, its tree, ...);
+    ``task_set`` is its held-out task set (evaluation's default), if it has one.
+    """
 
     id: str
     family: str
@@ -58,12 +66,17 @@ class EnvSpec:
     action_language: str
     docs: tuple[Path, ...] = field(default_factory=tuple)
     limits: Limits = field(default_factory=Limits)
+    task_set: Path | None = None
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Environment(ABC):
     """One episode at a time: reset, then step until done, then close."""
 
     spec: EnvSpec
+    # The family's typed success checks: a discriminated union of pydantic models (``Check`` in the family's
+    # checks module) that task sets are validated against and ``check`` takes.
+    check_type: ClassVar[Any] = None
 
     @abstractmethod
     def reset(self) -> Observation:
@@ -77,10 +90,11 @@ class Environment(ABC):
         yields an observation with ``error=True`` naming what went wrong.
         """
 
-    def check(self, check: dict) -> "CheckResult":
-        """Judge the episode's outcome against a task's success check (see docs/task-sets.md).
+    def check(self, check: Any) -> "CheckResult":
+        """Judge the episode's outcome against a task's success check, one of ``check_type``'s models
+        (see docs/task-sets.md).
 
-        Called after the last action and before ``close``.
+        Called after the last action and before ``close``. A model of another family is a TypeError.
         """
         raise NotImplementedError(f"{type(self).__name__} has no checker")
 

@@ -1,27 +1,40 @@
 """Families: kinds of environment (sqlite, shell, ...). Everything a family offers works for any of its
-instances: the environment class, its typed checks, the offline model's skill, how users bring their own.
+instances: the environment class (with its typed checks), the offline model's skill, its default
+documentation, and how users bring an instance of their own (`lbi env add`).
 
-A family is registered once, by dotted paths imported on first use, so reading
-the registry starts nothing and imports nothing heavy.
+A family is declared in its package's ``family.py`` (light: it imports no environment code) by dotted
+paths imported on first use, so reading the registry starts nothing.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 from lbi.errors import ConfigError
+
+BUILTIN = ("lbi.envs.sqlite.family", "lbi.envs.shell.family")  # modules that each define FAMILY
 
 
 @dataclass(frozen=True)
 class Family:
     name: str
-    entry_point: str  # the environment class, "module:Class"
+    entry_point: str  # the environment class, "module:Class"; its ``check_type`` is the family's checks
     offline_skill: str  # the offline model's skill for any instance of the family, "module:Class"
-    check_type: str  # the family's typed checks (a discriminated union), "module:Name"
+    action_language: str
+    describe: Callable[[str, str | None], str]  # (an instance's name, its workdir) -> what models read
+    default_docs: Callable[[], tuple[Path, ...]]  # documentation every instance gets unless told otherwise
     source_kwarg: str | None = None  # the constructor argument that takes a user's source (file, tree, ...)
     source_option: str | None = None  # its name on the command line and in config files
+    workdir_kwarg: str | None = None  # the constructor argument that places the source in the sandbox
+    # "module:function" (source, env_id, directory) -> documents: checks a user's source before it is
+    # registered and writes documentation grounded in it (a database's schema) into ``directory``
+    grounding: str | None = None
+
+    def ground(self, source: Path, env_id: str, directory: Path) -> list[Path]:
+        return list(resolve(self.grounding)(source, env_id, directory)) if self.grounding else []
 
     def environment_class(self) -> Any:
         return resolve(self.entry_point)
@@ -29,11 +42,12 @@ class Family:
     def load_offline_skill(self) -> Any:
         return resolve(self.offline_skill)()
 
-    def checks(self) -> Any:
-        return resolve(self.check_type)
+    def check_type(self) -> Any:
+        return self.environment_class().check_type
 
 
 _FAMILIES: dict[str, Family] = {}
+_loaded = False
 
 
 def resolve(entry_point: str) -> Any:
@@ -45,18 +59,22 @@ def register_family(family: Family) -> None:
     _FAMILIES[family.name] = family
 
 
+def _load_builtin() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in BUILTIN:
+            register_family(resolve(f"{module}:FAMILY"))
+
+
 def family(name: str) -> Family:
+    _load_builtin()
     try:
         return _FAMILIES[name]
     except KeyError:
-        raise ConfigError(f"unknown family '{name}' (families: {', '.join(sorted(_FAMILIES))})") from None
+        raise ConfigError(f"unknown family '{name}' (families: {', '.join(names())})") from None
 
 
 def names() -> list[str]:
+    _load_builtin()
     return sorted(_FAMILIES)
-
-
-register_family(Family("sqlite", "lbi.envs.sqlite.env:SqliteEnv", "lbi.envs.sqlite.offline:SqlSkill",
-                       "lbi.envs.sqlite.checks:Check", source_kwarg="database", source_option="db"))
-register_family(Family("shell", "lbi.envs.shell.env:ShellEnv", "lbi.envs.shell.offline:ShellSkill",
-                       "lbi.envs.shell.checks:Check", source_kwarg="tree", source_option="tree"))

@@ -1,41 +1,29 @@
-"""Environments users bring without writing a class: an instance of a family (sqlite, shell) over their own
-database file or directory tree, with their own documentation.
+"""Environments users bring without writing a class: an instance of a family (sqlite, shell, ...) over
+their own database file or directory tree, with their own documentation.
 
 A registration is stored in ``lbi.environments.config`` (``lbi env add``);
-``StoreLoader`` is how the registry finds it. The user's file or tree is only
-ever read: each episode works on a copy.
+``StoreLoader`` is how the registry finds it and turns it into a spec. The
+user's file or tree is only ever read: each episode works on a copy.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
-from typing import Any, Literal
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from lbi.envs.base import Environment
-from lbi.envs.registry import Registration, is_builtin
+from lbi.envs import families
+from lbi.envs.base import EnvSpec
+from lbi.envs.registry import is_builtin
 from lbi.errors import ConfigError, StoreError
 
-ENV_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-
-
-@dataclass(frozen=True)
-class Family:
-    entry_point: str
-    source_kwarg: str  # the constructor argument that takes the user's file or tree
-    source_option: str  # its name on the command line and in config files
-
-
-FAMILIES = {
-    "sqlite": Family("lbi.envs.sqlite.env:SqliteEnv", "database", "db"),
-    "shell": Family("lbi.envs.shell.env:ShellEnv", "tree", "tree"),
-}
+ENV_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+SYSTEM_DIRS = ("/proc", "/sys", "/dev", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/boot", "/run", "/tmp")
 
 
 class UserEnvironment(BaseModel):
@@ -43,10 +31,18 @@ class UserEnvironment(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    family: Literal["sqlite", "shell"]
+    family: str
     source: str = Field(description="The database file (sqlite) or directory tree (shell), absolute.")
     docs: list[str] = Field(default_factory=list, description="Documentation files or directories, absolute.")
+    default_docs: bool = Field(True, description="Also read the family's default documentation.")
     description: str | None = None
+    workdir: str | None = Field(None, description="Where the source sits in the sandbox (families that have one).")
+
+    @field_validator("family")
+    @classmethod
+    def _known_family(cls, value: str) -> str:
+        families.family(value)
+        return value
 
     @field_validator("source")
     @classmethod
@@ -55,21 +51,35 @@ class UserEnvironment(BaseModel):
             raise ValueError("the source path must be absolute")
         return value
 
+    @field_validator("workdir")
+    @classmethod
+    def _sandbox_path(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        path = PurePosixPath(value)
+        if not path.is_absolute() or ".." in path.parts or str(path) == "/" or any(
+                str(path) == d or str(path).startswith(d + "/") for d in SYSTEM_DIRS):
+            raise ValueError(f"workdir '{value}' must be an absolute path outside the system directories "
+                             f"({', '.join(SYSTEM_DIRS)})")
+        return str(path)
+
 
 def check_id(env_id: str) -> str:
-    if not ENV_ID.match(env_id):
-        raise ConfigError(f"'{env_id}' is not a usable environment id: lower-case letters, digits, '.', '_', "
-                          "'-', starting with a letter or digit (e.g. my-shop or my-shop-v0)")
+    if not ENV_ID.fullmatch(env_id):
+        raise ConfigError(f"{env_id!r} is not a usable environment id: lower-case letters, digits, '.', '_', "
+                          "'-', starting with a letter or digit, at most 64 characters (e.g. my-shop-v0)")
     if is_builtin(env_id):
         raise ConfigError(f"'{env_id}' is a built-in environment; choose another id")
     return env_id
 
 
 def registration_for(*, family: str, source: str | Path, docs: list[str | Path], description: str | None = None,
+                     default_docs: bool = True, workdir: str | None = None,
                      base: Path | None = None) -> UserEnvironment:
     """A registration from user input, paths resolved (against ``base`` when relative) and checked."""
-    if family not in FAMILIES:
-        raise ConfigError(f"unknown family '{family}' (families: {', '.join(FAMILIES)})")
+    kind = families.family(family)
+    if workdir is not None and kind.workdir_kwarg is None:
+        raise ConfigError(f"the {family} family has no workdir; leave --workdir out")
 
     def resolved(path: str | Path) -> Path:
         path = Path(path).expanduser()
@@ -78,46 +88,62 @@ def registration_for(*, family: str, source: str | Path, docs: list[str | Path],
     for doc in docs:
         if not resolved(doc).exists():
             raise ConfigError(f"documentation '{doc}': no such file or directory")
-    return UserEnvironment(family=family, source=str(resolved(source)), docs=[str(resolved(d)) for d in docs],
-                           description=description)
+    try:
+        return UserEnvironment(family=family, source=str(resolved(source)), docs=[str(resolved(d)) for d in docs],
+                               description=description, default_docs=default_docs, workdir=workdir)
+    except ValueError as error:
+        raise ConfigError(_first_problem(error)) from None
 
 
-def build(env_id: str, *, registration: dict[str, Any], **overrides: Any) -> Environment:
-    """The family's environment over the user's source, its spec naming the user's documentation."""
-    user = UserEnvironment.model_validate(registration)
-    family = FAMILIES[user.family]
-    entry = Registration(env_id, family.entry_point)
-    env = entry.load()(env_id=env_id, **{family.source_kwarg: user.source}, **overrides)
-    docs = tuple(Path(d) for d in user.docs) or env.spec.docs
-    env.spec = replace(env.spec, docs=docs, description=user.description or env.spec.description)
-    return env
+def _first_problem(error: ValueError) -> str:
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(map(str, first['loc']))}: {str(first['msg']).removeprefix('Value error, ')}"
+    return str(error)
 
 
-def registration_entry(env_id: str, user: UserEnvironment) -> Registration:
-    return Registration(env_id, "lbi.envs.user:build", {"registration": user.model_dump()})
+def user_spec(env_id: str, user: UserEnvironment) -> EnvSpec:
+    """The spec of a user's environment: its family's class over the user's source."""
+    kind = families.family(user.family)
+    name = Path(user.source).stem if Path(user.source).suffix else Path(user.source).name
+    docs = tuple(Path(d) for d in user.docs) + (kind.default_docs() if user.default_docs else ())
+    kwargs: dict[str, Any] = {kind.source_kwarg: user.source} if kind.source_kwarg else {}
+    if user.workdir and kind.workdir_kwarg:
+        kwargs[kind.workdir_kwarg] = user.workdir
+    return EnvSpec(id=env_id, family=user.family, description=user.description or kind.describe(name, user.workdir),
+                   action_language=kind.action_language, docs=docs, kwargs=kwargs)
 
 
 def read_file(path: Path) -> dict[str, UserEnvironment]:
     """Registrations from a TOML file: one ``[environments.ID]`` table each, paths relative to the file.
 
-    ``family``, then ``db`` (sqlite) or ``tree`` (shell), optional ``docs`` (a list) and ``description``.
+    ``family``, then the family's source option (``db`` for sqlite, ``tree`` for shell), optional ``docs``
+    (a list), ``default_docs`` (true), ``description`` and ``workdir``.
     """
     try:
         data = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read {path}: {error}") from None
     tables = data.get("environments")
     if not isinstance(tables, dict) or not tables:
         raise ConfigError(f"{path} has no [environments.ID] table")
     found = {}
     for env_id, table in tables.items():
-        family = FAMILIES.get(str(table.get("family")))
-        if family is None or family.source_option not in table:
-            raise ConfigError(f"{path}: [environments.{env_id}] needs family = \"sqlite\" with db = ..., "
-                              "or family = \"shell\" with tree = ...")
+        where = f"{path}: [environments.{env_id}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where} must be a table")
+        kind = families.family(str(table.get("family")))
+        allowed = {"family", kind.source_option, "docs", "default_docs", "description", "workdir"}
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key '{unknown[0]}' (keys: {', '.join(sorted(allowed))})")
+        if kind.source_option not in table:
+            raise ConfigError(f"{where} needs {kind.source_option} = ... for family \"{kind.name}\"")
         found[check_id(env_id)] = registration_for(
-            family=table["family"], source=table[family.source_option], docs=list(table.get("docs", [])),
-            description=table.get("description"), base=Path(path).resolve().parent)
+            family=kind.name, source=table[kind.source_option], docs=list(table.get("docs", [])),
+            description=table.get("description"), default_docs=bool(table.get("default_docs", True)),
+            workdir=table.get("workdir"), base=Path(path).resolve().parent)
     return found
 
 
@@ -147,9 +173,9 @@ def store_url() -> str | None:
 class StoreLoader:
     """The registry's default loader: user environments registered in the store."""
 
-    def find(self, env_id: str) -> Registration | None:
+    def find(self, env_id: str) -> EnvSpec | None:
         stored = self._query(lambda conn: _stored(conn, env_id))
-        return registration_entry(env_id, UserEnvironment.model_validate(stored)) if stored else None
+        return user_spec(env_id, UserEnvironment.model_validate(stored)) if stored else None
 
     def ids(self) -> list[str]:
         return self._query(_ids) or []

@@ -52,7 +52,11 @@ def test_a_sqlite_database_registered_from_the_cli_is_listed_made_and_never_modi
                                                   "--docs", str(docs), "--description", "My shop's catalogue.")
     assert "my-shop" in invoke("envs") and "sqlite-chinook-v0" in invoke("envs")
     with registry.make("my-shop") as env:
-        assert env.spec.family == "sqlite" and env.spec.docs == (docs,)
+        schema, *rest = env.spec.docs
+        assert env.spec.family == "sqlite" and schema.name == "schema.md" and rest[0] == docs
+        assert set(rest[1:]) == set(registry.spec("sqlite-chinook-v0").docs) - {
+            p for p in registry.spec("sqlite-chinook-v0").docs if p.suffix == ".md"}, "the family's manual follows"
+        assert "## Table item" in schema.read_text() and "| price | REAL |" in schema.read_text()
         assert env.spec.description == "My shop's catalogue."
         assert "item (2)" in env.reset().text
         assert env.step("DELETE FROM item").observation.text == "OK, 2 rows changed"
@@ -68,7 +72,8 @@ def test_a_directory_tree_registered_from_the_cli_runs_on_copies(tmp_path: Path)
     (tree / "src" / "main.c").write_text("int main(void) { return 0; }\n")
     man_page = Path("/usr/share/man/man1/ls.1.gz")
     docs = man_page if man_page.exists() else tree / "src" / "main.c"
-    invoke("env", "add", "my-project", "--family", "shell", "--tree", str(tree), "--docs", str(docs))
+    invoke("env", "add", "my-project", "--family", "shell", "--tree", str(tree), "--docs", str(docs),
+           "--no-default-docs")
     output = invoke("env", "run", "my-project", "--action", "rm -rf src && ls -A | wc -l")
     assert "a fresh copy of project" in output and "\n0\n[exit code 0]" in output
     assert (tree / "src" / "main.c").read_text() == "int main(void) { return 0; }\n"
@@ -81,7 +86,7 @@ def test_a_toml_file_registers_several_environments(shop: tuple[Path, Path], tmp
         '[environments.shop-a]\nfamily = "sqlite"\ndb = "shop.db"\ndocs = ["docs/shop"]\n\n'
         '[environments.shop-b]\nfamily = "sqlite"\ndb = "shop.db"\ndescription = "The same shop."\n')
     invoke("env", "add", "--file", str(tmp_path / "envs.toml"))
-    assert registry.spec("shop-a").docs == (tmp_path / "docs" / "shop",)
+    assert registry.spec("shop-a").docs[1] == tmp_path / "docs" / "shop"
     assert registry.spec("shop-b").description == "The same shop."
     assert {"shop-a", "shop-b"} <= set(registry.registered())
 
@@ -90,24 +95,54 @@ def test_a_toml_file_registers_several_environments(shop: tuple[Path, Path], tmp
     (["sqlite-chinook-v0", "--family", "sqlite", "--db", "{db}"], "built-in environment"),
     (["My Shop", "--family", "sqlite", "--db", "{db}"], "not a usable environment id"),
     (["my-shop", "--family", "oracle", "--db", "{db}"], "unknown family 'oracle'"),
-    (["my-shop", "--family", "sqlite"], "--family sqlite needs --db FILE"),
+    (["my-shop", "--family", "sqlite"], "--family sqlite needs --db"),
+    (["my-shop\n", "--family", "sqlite", "--db", "{db}"], "not a usable environment id"),
+    (["my-shop", "--family", "sqlite", "--db", "{db}", "--workdir", "/testbed"], "has no workdir"),
+    (["my-shop", "--family", "shell", "--tree", "{tree}", "--workdir", "/etc/x"], "outside the system directories"),
+    (["my-shop", "--family", "shell", "--tree", "{tree}", "--workdir", "relative"], "absolute path"),
+    (["my-shop", "--family", "sqlite", "--db", "{corrupt}"], "integrity check"),
+    (["my-shop", "--family", "sqlite", "--db", "{notdb}"], "not a SQLite 3 database"),
     (["my-shop", "--family", "sqlite", "--db", "{db}", "--docs", "/no/such/docs"], "no such file or directory"),
     (["my-shop", "--family", "sqlite", "--db", "/no/such.db"], "neither a shipped database"),
     (["my-shop", "--family", "shell", "--tree", "/no/such/tree"], "neither the shipped"),
 ])
-def test_bad_registrations_are_clear_errors(shop: tuple[Path, Path], args: list[str], message: str) -> None:
-    result = runner.invoke(app, ["env", "add", *[a.replace("{db}", str(shop[0])) for a in args]])
+def test_bad_registrations_are_clear_errors(shop: tuple[Path, Path], tmp_path: Path, args: list[str],
+                                           message: str) -> None:
+    paths = {"{db}": shop[0], "{tree}": shop[1], "{corrupt}": corrupt_copy(shop[0], tmp_path / "corrupt.db"),
+             "{notdb}": shop[1] / "items.md"}
+    result = runner.invoke(app, ["env", "add", *[paths.get(a, a) for a in args]])
     assert result.exit_code != 0
     assert message in result.output + str(result.exception)
+    assert "my-shop" not in registry.registered()
+
+
+def corrupt_copy(db: Path, target: Path) -> Path:
+    """The database with the middle of its table's page overwritten (its header stays valid)."""
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page + 8:page * 2 - 8] = b"\xff" * (page - 16)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_an_existing_id_is_replaced_only_with_force(shop: tuple[Path, Path], tmp_path: Path) -> None:
+    db, docs = shop
+    invoke("env", "add", "my-shop", "--family", "sqlite", "--db", str(db))
+    again = runner.invoke(app, ["env", "add", "my-shop", "--family", "shell", "--tree", str(docs)])
+    assert again.exit_code != 0 and "already registered" in str(again.exception)
+    assert "as family sqlite, not shell" in str(again.exception) and registry.spec("my-shop").family == "sqlite"
+    invoke("env", "add", "my-shop", "--family", "sqlite", "--db", str(db), "--description", "New.", "--force")
+    assert registry.spec("my-shop").description == "New."
 
 
 def test_remove_forgets_the_environment_but_keeps_its_data(shop: tuple[Path, Path], store: sa.Engine) -> None:
     db, docs = shop
     invoke("env", "add", "my-shop", "--family", "sqlite", "--db", str(db), "--docs", str(docs))
+    registered = registry.spec("my-shop")
     with store.begin() as conn:
-        documents.upsert_environment(conn, spec=registry.spec("my-shop"))  # what a synthesize run does
+        documents.upsert_environment(conn, spec=registered)  # what a synthesize run does
         documents.record_skip(conn, environment_id="my-shop", source="x.md", reason="empty", run_id=None)
-    assert registry.spec("my-shop").docs == (docs,), "a synthesize run keeps the registration"
+    assert registry.spec("my-shop") == registered, "a synthesize run keeps the registration"
     assert "removed my-shop" in invoke("env", "remove", "my-shop")
     with pytest.raises(UnknownEnvironment, match="no environment 'my-shop'"):
         registry.make("my-shop")
