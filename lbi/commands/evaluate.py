@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
 
 
 def evaluate(
-    env: str = typer.Option("sqlite-chinook-v0", "--env", help="Environment id (see `lbi envs`)."),
+    env: Optional[str] = typer.Option(None, "--env", help="Environment id (see `lbi envs`); default: the one "
+                                      "the task set names."),
     tasks: Optional[Path] = typer.Option(None, "--tasks", help="Task set (JSONL); default: the environment's "
                                          "shipped held-out set."),
     mode: str = typer.Option("retrieval", "--mode", help="baseline | retrieval | replay"),
@@ -32,12 +33,18 @@ def evaluate(
     per_task: bool = typer.Option(False, "--per-task", help="Also print one line per task."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Run an agent on every task and check each outcome in the environment; the result is stored."""
+    """Run an agent on every task and check each outcome in the environment; the result is stored.
+
+    Exits 2 when a task's gold fails (a task-set error, named one per line), 1 on a usage error.
+    """
     from pydantic import ValidationError
 
     from lbi.config import Settings
+    from lbi.errors import ConfigError
     from lbi.evaluation.configured import evaluate_configured
     from lbi.evaluation.params import EvaluateParams
+    from lbi.evaluation.target import resolve
+    from lbi.evaluation.task_set import TaskSetError
 
     if tasks is not None and not tasks.is_file():
         _fail(f"--tasks {tasks}: no such file")
@@ -47,15 +54,26 @@ def evaluate(
                                 max_llm_calls=max_llm_calls)
     except ValidationError as error:
         _fail("; ".join(f"--{'-'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
-    report = evaluate_configured(params, Settings())
+    try:
+        resolve(params)  # a wrong or missing environment fails here, before the store is touched
+        report = evaluate_configured(params, Settings())
+    except (ConfigError, TaskSetError) as error:
+        _fail(str(error))
+    broken = report.task_set_errors()
     if json_out:
         print(json.dumps(report.as_dict(), indent=2, default=str, ensure_ascii=False))
-        return
-    console.print(summary_table(report))
-    if per_task:
-        console.print(task_table(report))
-    if report.message:
-        console.print(f"[yellow]note:[/yellow] {report.message}")
+    else:
+        console.print(summary_table(report))
+        if per_task:
+            console.print(task_table(report))
+        if report.message:
+            console.print(f"[yellow]note:[/yellow] {report.message}")
+        for warning in report.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for result in broken:
+        typer.echo(f"task-set error: {result.task_id}: {result.detail}", err=True)
+    if broken:
+        raise typer.Exit(2)
 
 
 def evaluations(
@@ -115,5 +133,5 @@ def _per(total: int, n: int) -> str:
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)

@@ -19,7 +19,9 @@ from lbi.evaluation import store
 from lbi.evaluation.params import EvaluateParams
 from lbi.evaluation.report import EvaluationReport, summarize
 from lbi.evaluation.runner import Actor, TaskResult, act_on_task, errored, replay_task
-from lbi.evaluation.task_set import Task, load_task_set, task_set_hash
+from lbi.evaluation.target import load_tasks, resolve
+from lbi.evaluation.task_set import Task, task_set_hash
+from lbi.evaluation.weak_tasks import weak_tasks
 from lbi.errors import BudgetExhausted
 from lbi.models.client import ClientOptions, ModelClient
 from lbi.retrieval.agentic import AgenticRetrieval
@@ -49,12 +51,17 @@ class RetrievalSetup:
 
 def evaluate(*, engine: sa.Engine, params: EvaluateParams, models: ModelAccess | None = None,
              retrieval: RetrievalSetup | None = None) -> EvaluationReport:
-    path = params.task_set()
-    tasks = load_task_set(path)[:params.limit]
+    target = resolve(params)
+    params = params.model_copy(update={"env": target.env_id})
+    path = target.task_set
+    tasks = load_tasks(target)[:params.limit]
     if params.mode != "replay" and models is None:
         raise ValueError(f"mode {params.mode} needs a model")
     if params.mode == "retrieval" and retrieval is None:
         raise ValueError("mode retrieval needs an embedder")
+    warnings = weak_tasks(target.env_id, tasks)
+    for warning in warnings:
+        log.warning("%s: %s", path, warning)
     spec = registry.spec(params.env)
     recorded = {**params.model_dump(), "tasks": str(path), "task_count": len(tasks)}
     if models:
@@ -97,7 +104,9 @@ def evaluate(*, engine: sa.Engine, params: EvaluateParams, models: ModelAccess |
     finally:
         if client is not None:
             client.close()
-    return _finish(engine, evaluation_id, run_id, params, str(path), results)
+    report = _finish(engine, evaluation_id, run_id, params, str(path), results)
+    report.warnings = warnings
+    return report
 
 
 def _attempt(engine: sa.Engine, params: EvaluateParams, spec: EnvSpec, client: ModelClient | None,

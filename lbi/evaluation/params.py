@@ -7,16 +7,23 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from lbi.errors import ConfigError
 
 Mode = Literal["baseline", "retrieval", "replay"]
+_ENVS = Path(__file__).resolve().parents[1] / "envs"
 SHIPPED_TASK_SETS = {
-    "sqlite-chinook-v0": Path(__file__).resolve().parents[1] / "envs" / "sqlite" / "tasks" / "chinook-heldout.jsonl",
+    "sqlite-chinook-v0": _ENVS / "sqlite" / "tasks" / "chinook-heldout.jsonl",
+    "shell-project-v0": _ENVS / "shell" / "tasks" / "project-heldout.jsonl",
 }
 
 
+def default_task_set(env_id: str) -> Path | None:
+    """The held-out task set that ships with ``env_id`` (None when none does); evaluation asks only this."""
+    return SHIPPED_TASK_SETS.get(env_id)
+
+
 class EvaluateParams(BaseModel):
-    env: str = Field("sqlite-chinook-v0", description="Registered environment id (see `lbi envs`).")
+    env: str | None = Field(None, description="Registered environment id (see `lbi envs`); empty = the one the "
+                                              "task set names.")
     tasks: str | None = Field(None, description="Task set (JSONL); empty = the environment's shipped held-out set.")
     mode: Mode = Field("retrieval", description="baseline: no examples; retrieval: Algorithm 2; replay: gold actions.")
     max_steps: int = Field(8, ge=1, le=50, description="Actions per task before the episode is cut off.")
@@ -25,10 +32,3 @@ class EvaluateParams(BaseModel):
     workers: int = Field(4, ge=1, le=64, description="Tasks run at once.")
     limit: int | None = Field(None, ge=1, description="Only the first N tasks.")
     max_llm_calls: int | None = Field(None, ge=0, description="Stop cleanly after this many model calls.")
-
-    def task_set(self) -> Path:
-        if self.tasks:
-            return Path(self.tasks)
-        if self.env in SHIPPED_TASK_SETS:
-            return SHIPPED_TASK_SETS[self.env]
-        raise ConfigError(f"no task set ships with {self.env}; pass one (--tasks FILE)")

@@ -27,7 +27,7 @@ class TaskResult:
     difficulty: str | None
     success: bool
     detail: str
-    status: str  # completed | max_steps | errored | replayed
+    status: str  # completed | max_steps | errored | replayed | task_set_error (the gold failed: not the agent's)
     steps: int = 0
     model_calls: int = 0
     tokens: int = 0
@@ -44,14 +44,26 @@ class Actor:
     retrieval: RetrievalFactory | None = None
 
 
+TASK_SET_ERROR = "task_set_error"
+
+
 def replay_task(environment_id: str, task: Task) -> TaskResult:
-    """Run the gold actions: 1.0 when the environment and the checker agree with the gold answer."""
+    """Run the gold actions: 1.0 when the environment and the checker agree with the gold answer; a gold
+    that fails its own check is a task-set error, not an ordinary failure."""
+    failed_actions = []
     with WithSetup(registry.make(environment_id), task.setup) as env:
         env.reset()
         for action in task.gold_actions:
-            env.step(action)
+            if env.step(action).observation.error:
+                failed_actions.append(action)
         verdict = env.check(task.check)
-    return TaskResult(task.id, task.difficulty, verdict.success, verdict.detail, "replayed",
+    if verdict.success:
+        return TaskResult(task.id, task.difficulty, True, verdict.detail, "replayed",
+                          steps=len(task.gold_actions), actions=list(task.gold_actions))
+    detail = f"the gold fails its own check: {verdict.detail}"
+    if failed_actions:
+        detail += f" (gold action {failed_actions[0]!r} failed)"
+    return TaskResult(task.id, task.difficulty, False, detail, TASK_SET_ERROR,
                       steps=len(task.gold_actions), actions=list(task.gold_actions))
 
 
@@ -66,7 +78,8 @@ def act_on_task(environment_id: str, task: Task, actor: Actor) -> TaskResult:
     detail = verdict.detail if episode.error is None else f"{verdict.detail} ({episode.error})"
     log = retrieval.log if retrieval else None
     return TaskResult(
-        task.id, task.difficulty, verdict.success, detail, episode.status, steps=len(episode.steps),
+        task.id, task.difficulty, verdict.success, detail,
+        TASK_SET_ERROR if verdict.broken_check else episode.status, steps=len(episode.steps),
         model_calls=client.calls, tokens=client.tokens, retrieval_hits=log.hits if log else 0,
         retrieved=list(dict.fromkeys(log.example_ids)) if log else [], actions=[s.action for s in episode.steps],
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lbi.envs.base import CheckResult, Environment, Observation, StepResult
 from lbi.errors import LbiError
 
@@ -14,6 +16,7 @@ class WithSetup(Environment):
     def __init__(self, inner: Environment, setup: list[str]) -> None:
         self.inner = inner
         self.spec = inner.spec
+        self.check_type = inner.check_type
         self.setup = setup
 
     def reset(self) -> Observation:
@@ -27,7 +30,7 @@ class WithSetup(Environment):
     def step(self, action: str) -> StepResult:
         return self.inner.step(action)
 
-    def check(self, check: dict) -> CheckResult:
+    def check(self, check: Any) -> CheckResult:
         return self.inner.check(check)
 
     def close(self) -> None:

@@ -33,13 +33,14 @@ def add_result(conn: sa.Connection, *, evaluation_id: int, result: TaskResult) -
 
 
 def finish_evaluation(conn: sa.Connection, *, evaluation_id: int, status: str, message: str | None) -> None:
-    """Totals come from the stored results, so the row and its results cannot disagree."""
+    """Totals come from the stored results, so the row and its results cannot disagree; the success rate
+    leaves out task-set errors (a gold that failed), as the report does."""
     conn.execute(sa.text("""
         UPDATE lbi.evaluations v SET status = :status, message = :message, finished_at = now(),
             tasks = r.tasks, successes = r.successes, success_rate = r.rate, model_calls = r.calls,
             tokens = r.tokens, retrieval_hits = r.hits
         FROM (SELECT count(*) AS tasks, count(*) FILTER (WHERE success) AS successes,
-                     avg(success::int) AS rate, coalesce(sum(model_calls), 0) AS calls,
+                     avg(success::int) FILTER (WHERE status <> 'task_set_error') AS rate, coalesce(sum(model_calls), 0) AS calls,
                      coalesce(sum(tokens), 0) AS tokens, coalesce(sum(retrieval_hits), 0) AS hits
               FROM lbi.evaluation_results WHERE evaluation_id = :e) AS r
         WHERE v.id = :e

@@ -1,6 +1,7 @@
 """The sandbox interface: a backend opens one sandbox per episode; a sandbox runs bash commands in it.
 
-A sandbox holds a private copy of a directory tree at ``WORKDIR`` and a private
+A sandbox holds a private copy of a directory tree at its ``workdir`` (``WORKDIR`` unless the
+backend's ``open`` is given another, see workdir.py) and a private
 /tmp, sees the system read-only, has no network, and bounds every command in
 time, memory, processes, file size and output. Backends (one per file) own
 every subprocess or engine call they make; nothing else runs model commands.
@@ -67,7 +68,7 @@ class CommandResult:
 class Sandbox(ABC):
     """One episode's sandbox: its workspace lives until ``close``; each ``run`` is one command."""
 
-    workdir: str = WORKDIR
+    workdir: str = WORKDIR  # where the tree sits and where every fresh command starts
 
     @abstractmethod
     def run(self, command: str, *, timeout_s: float, fresh: bool = False) -> CommandResult:
@@ -97,5 +98,6 @@ class SandboxBackend(ABC):
         """Why this backend cannot run here (None when it can); says what to install or start."""
 
     @abstractmethod
-    def open(self, tree: Path | None, limits: SandboxLimits) -> Sandbox:
-        """A new sandbox whose workspace is a fresh copy of ``tree`` (empty when None)."""
+    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR) -> Sandbox:
+        """A new sandbox whose workspace at ``workdir`` (checked by workdir.validated_workdir) is a fresh copy
+        of ``tree`` (empty when None)."""

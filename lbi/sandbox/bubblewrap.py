@@ -36,9 +36,10 @@ from functools import cache
 from pathlib import Path
 
 from lbi.sandbox import script, uids
-from lbi.sandbox.base import HOME, USER, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
+from lbi.sandbox.base import HOME, USER, WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
 from lbi.sandbox.capture import BoundedOutput
 from lbi.sandbox.tree import MAX_FILES, check_size, copy_tree
+from lbi.sandbox.workdir import under_home, validated_workdir
 
 MB = 1024 * 1024
 READ_BYTES = 65536
@@ -83,13 +84,18 @@ class BubblewrapBackend(SandboxBackend):
     def problem(self) -> str | None:
         return _problem()
 
-    def open(self, tree: Path | None, limits: SandboxLimits) -> Sandbox:
-        return BubblewrapSandbox(tree, limits, self._base_dir)
+    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR) -> Sandbox:
+        return BubblewrapSandbox(tree, limits, self._base_dir, workdir=workdir)
 
 
 class BubblewrapSandbox(Sandbox):
-    def __init__(self, tree: Path | None, limits: SandboxLimits, base_dir: Path) -> None:
+    """The tree is copied into the episode's home when ``workdir`` lies inside it, else into a directory of
+    its own bound at ``workdir``."""
+
+    def __init__(self, tree: Path | None, limits: SandboxLimits, base_dir: Path, workdir: str = WORKDIR) -> None:
         self.limits = limits
+        self.workdir = validated_workdir(workdir)
+        inside_home = under_home(self.workdir)
         if tree is not None:
             check_size(tree, limits.disk_mb * MB)
         self._lease = uids.lease_uid() if _is_root() else None
@@ -103,12 +109,17 @@ class BubblewrapSandbox(Sandbox):
                 (self.root / name).mkdir(mode=0o700)
                 if self._lease:
                     os.chown(self.root / name, self.uid, self.gid)
+            self._workspace = self.root / "home" / inside_home if inside_home else self.root / "workspace"
+            self._workspace.parent.mkdir(parents=True, exist_ok=True)
             if tree is not None:
-                copy_tree(tree, self.root / "home" / "project", *owner)
+                copy_tree(tree, self._workspace, *owner)
             else:
-                (self.root / "home" / "project").mkdir()
-                if self._lease:
-                    os.chown(self.root / "home" / "project", self.uid, self.gid)
+                self._workspace.mkdir()
+            if self._lease:
+                for directory in (self._workspace, *self._workspace.parents):
+                    if directory in (self.root, self.root / "home"):
+                        break
+                    os.chown(directory, self.uid, self.gid)
         except BaseException:
             self.close()
             raise
@@ -164,14 +175,17 @@ class BubblewrapSandbox(Sandbox):
                  "--perms", "0644", "--ro-bind-data", str(group_fd), "/etc/group", "--proc", "/proc", "--dev", "/dev",
                  "--perms", "0755", "--dir", "/home", "--bind", str(self.root / "home"), HOME,
                  "--bind", str(self.root / "tmp"), "/tmp", "--perms", "0755", "--dir", "/run",
-                 "--bind", str(self.root / "state"), script.STATE_DIR, "--chdir", HOME, "--clearenv"]
+                 "--bind", str(self.root / "state"), script.STATE_DIR]
+        if under_home(self.workdir) is None:
+            argv += ["--bind", str(self._workspace), self.workdir]
+        argv += ["--chdir", HOME, "--clearenv"]
         for key, value in script.ENVIRONMENT.items():
             argv += ["--setenv", key, value]
         argv.append("--")
         if self._lease:
             argv += ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
                      "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-        return argv + script.argv(command, fresh=fresh)
+        return argv + script.argv(command, fresh=fresh, workdir=self.workdir)
 
     def _over_quota(self) -> bool:
         assert self.root is not None

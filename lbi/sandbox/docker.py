@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from lbi.sandbox import script
-from lbi.sandbox.base import HOME, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
+from lbi.sandbox.base import HOME, WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
 from lbi.sandbox.capture import BoundedOutput
 from lbi.sandbox.tree import check_size, tar_tree
+from lbi.sandbox.workdir import under_home, validated_workdir
 
 IMAGE = "lbi-sandbox:1"
 DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "infra" / "sandbox"
@@ -56,7 +57,8 @@ class DockerBackend(SandboxBackend):
             client.close()
         return None
 
-    def open(self, tree: Path | None, limits: SandboxLimits) -> Sandbox:
+    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR) -> Sandbox:
+        validated_workdir(workdir)
         if tree is not None:
             check_size(tree, limits.disk_mb * 1024 * 1024)
         client = _client()
@@ -64,16 +66,23 @@ class DockerBackend(SandboxBackend):
             client.images.get(self.image)
         except Exception:
             client.images.build(path=str(DOCKERFILE_DIR), tag=self.image, rm=True)
-        return DockerSandbox(client, self.image, tree, limits)
+        return DockerSandbox(client, self.image, tree, limits, workdir=workdir)
 
 
 class DockerSandbox(Sandbox):
-    def __init__(self, client: Any, image: str, tree: Path | None, limits: SandboxLimits) -> None:
+    """The tree is unpacked in the home tmpfs when ``workdir`` lies inside it, else in a tmpfs of its own
+    mounted at ``workdir`` (with the same size cap)."""
+
+    def __init__(self, client: Any, image: str, tree: Path | None, limits: SandboxLimits,
+                 workdir: str = WORKDIR) -> None:
         from docker.types import Ulimit
 
         self.limits = limits
+        self.workdir = validated_workdir(workdir)
+        inside_home = under_home(self.workdir)
         self._client = client
         megabytes = f"{limits.disk_mb}m"
+        workspace = {} if inside_home else {self.workdir: f"size={megabytes},uid={USER_ID},gid={USER_ID},mode=0755"}
         self._container = client.containers.run(
             image, command=["sleep", "infinity"], detach=True, init=True, network_mode="none",
             read_only=True, cap_drop=["ALL"], security_opt=["no-new-privileges"],
@@ -81,13 +90,16 @@ class DockerSandbox(Sandbox):
             pids_limit=limits.max_processes + 4, nano_cpus=1_000_000_000, labels={"lbi.sandbox": "1"},
             tmpfs={HOME: f"size={megabytes},uid={USER_ID},gid={USER_ID},mode=0755",
                    "/tmp": f"size={megabytes},mode=1777",
-                   script.STATE_DIR: f"size=1m,uid={USER_ID},gid={USER_ID},mode=0700"},
+                   script.STATE_DIR: f"size=1m,uid={USER_ID},gid={USER_ID},mode=0700", **workspace},
             ulimits=[Ulimit(name="fsize", soft=limits.file_size_mb << 20, hard=limits.file_size_mb << 20),
                      Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
                      Ulimit(name="core", soft=0, hard=0)],
         )
         try:
-            self._extract(tar_tree(tree, "project", USER_ID, USER_ID))
+            if inside_home:
+                self._extract(tar_tree(tree, inside_home, USER_ID, USER_ID), HOME)
+            else:
+                self._extract(tar_tree(tree, ".", USER_ID, USER_ID), self.workdir)
         except BaseException:
             self.close()
             raise
@@ -96,7 +108,7 @@ class DockerSandbox(Sandbox):
         if self._container is None:
             raise SandboxError("the sandbox is closed")
         api = self._client.api
-        argv = ["timeout", "-s", "KILL", f"{timeout_s:.3f}s", *script.argv(command, fresh=fresh)]
+        argv = ["timeout", "-s", "KILL", f"{timeout_s:.3f}s", *script.argv(command, fresh=fresh, workdir=self.workdir)]
         exec_id = api.exec_create(self._container.id, argv, user=f"{USER_ID}:{USER_ID}", workdir=HOME,
                                   environment=script.ENVIRONMENT)["Id"]
         output, stopped, started = BoundedOutput(self.limits.output_bytes), False, time.monotonic()
@@ -124,10 +136,10 @@ class DockerSandbox(Sandbox):
     def _kill_leftovers(self) -> None:
         self._container.exec_run(["kill", "-9", "-1"], user=f"{USER_ID}:{USER_ID}")
 
-    def _extract(self, archive: bytes) -> None:
-        """Unpack a tar into the home tmpfs through tar's stdin (the archive API cannot write into tmpfs)."""
+    def _extract(self, archive: bytes, directory: str) -> None:
+        """Unpack a tar into a tmpfs through tar's stdin (the archive API cannot write into tmpfs)."""
         api = self._client.api
-        exec_id = api.exec_create(self._container.id, ["tar", "-x", "-C", HOME], stdin=True,
+        exec_id = api.exec_create(self._container.id, ["tar", "-x", "-C", directory], stdin=True,
                                   user=f"{USER_ID}:{USER_ID}")["Id"]
         connection = api.exec_start(exec_id, socket=True)
         raw = getattr(connection, "_sock", connection)

@@ -85,8 +85,9 @@ def test_query_result_and_final_answer(env: SqliteEnv) -> None:
     assert text(env, "UPDATE Genre SET Name = 'Rock!' WHERE GenreId = 1") == "OK, 1 row changed"
     [(name, total, nothing)] = env.final_answer()
     assert (name, round(total, 2), nothing) == ("Rock", 2.97, None)
-    env.step("SELECT TrackId FROM Track")
-    assert len(env.final_answer()) == 1000
+    shown = env.step("SELECT TrackId FROM Track").observation
+    assert shown.truncated and len(shown.text) <= env.limits.max_observation_chars
+    assert len(env.final_answer()) == 3503 and env.answer.complete, "the answer is kept whole, apart from the view"
 
 
 def test_errors_are_observations(env: SqliteEnv) -> None:

@@ -7,8 +7,10 @@ exit code is not 0 or the command was stopped.
 Episode end: the agent stops; the environment ends it only when the files
 outgrow the disk quota. The working directory and exported variables carry
 over between commands; background processes do not.
-Checks: ``output_contains`` (the last command's output) and ``state`` (a
-command run afterwards in the same sandbox).
+Checks (checks.py): on the last command's output (``output_contains``,
+``output_equals``, ``output_regex``, ``output_empty``, ``same_output_as`` a
+reference command on a fresh copy), ``state`` (a command run afterwards in the
+same sandbox) and ``all_of``.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lbi.envs.base import CheckResult, Environment, EnvSpec, Limits, Observation, StepResult
-from lbi.envs.shell import checks
+from lbi.envs.checks import refuse_foreign
+from lbi.envs.shell.checks import Check, judge
 from lbi.envs.shell.docs import default_docs
 from lbi.envs.shell.observation import fit, render
 from lbi.envs.shell.project import bundle
 from lbi.errors import ConfigError
 from lbi.sandbox.base import WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
 from lbi.sandbox.choose import choose_backend
+from lbi.sandbox.workdir import validated_workdir
 
 SHIPPED = "project"
 ACTION_LANGUAGE = "bash: one shell command line per action, run with `bash -c`"
@@ -45,28 +49,40 @@ def user_tree(path: str | os.PathLike[str]) -> Path:
     return resolved
 
 
-def _describe(name: str, shipped: bool) -> str:
+def _describe(name: str, shipped: bool, workdir: str) -> str:
     if shipped:
         subject = ("'weatherlog', a small Python project that ingests weather-station readings: its source "
                    "and tests, CSV data, JSON and INI configuration, ingest and access logs, maintenance "
                    "scripts and a git repository with history, a tag and a feature branch")
     else:
         subject = f"the user's directory '{name}'"
-    return (f"A bash shell in a sandbox, working in {WORKDIR}: a fresh private copy of {subject}. Each action "
+    return (f"A bash shell in a sandbox, working in {workdir}: a fresh private copy of {subject}. Each action "
             "is one command line; the observation is its output (bounded) and its exit code. The system is "
             "read-only, there is no network, and each command has time, memory, process and output limits.")
 
 
 class ShellEnv(Environment):
-    """A working tree in a sandbox; ``step`` runs one untrusted bash command line."""
+    """A working tree in a sandbox; ``step`` runs one untrusted bash command line.
+
+    ``sandbox_workdir`` is where the tree sits inside the sandbox and where every command starts
+    (``/home/user/project`` by default; see lbi/sandbox/workdir.py for what is allowed). ``workdir`` is the
+    host directory that holds the episodes' files.
+    """
+
+    check_type = Check
 
     def __init__(self, env_id: str, tree: str = SHIPPED, docs: Sequence[str | os.PathLike[str]] | None = None,
                  limits: Limits | None = None, sandbox: SandboxBackend | str | None = None,
                  sandbox_limits: SandboxLimits | None = None, workdir: Path | None = None,
-                 cache_dir: Path | None = None, description: str | None = None) -> None:
+                 cache_dir: Path | None = None, description: str | None = None,
+                 sandbox_workdir: str = WORKDIR) -> None:
         self.limits = limits or Limits()
         self.sandbox_limits = sandbox_limits or SandboxLimits()
+        self.sandbox_workdir = validated_workdir(sandbox_workdir)
         self._shipped = str(tree) == SHIPPED
+        if self._shipped and self.sandbox_workdir != WORKDIR:
+            raise ConfigError(f"the shipped project builds its history at {WORKDIR}; sandbox_workdir "
+                              f"{self.sandbox_workdir} is for your own trees")
         self._tree = None if self._shipped else user_tree(tree)
         self._name = "the weatherlog project" if self._shipped else self._tree.name
         self._backend = sandbox
@@ -74,7 +90,8 @@ class ShellEnv(Environment):
         self._cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         sources = tuple(Path(p) for p in docs) if docs is not None else default_docs(handbook=self._shipped)
         self.spec = EnvSpec(id=env_id, family="shell", action_language=ACTION_LANGUAGE, docs=sources,
-                            description=description or _describe(self._name, self._shipped), limits=self.limits)
+                            description=description or _describe(self._name, self._shipped, self.sandbox_workdir),
+                            limits=self.limits)
         self._sandbox: Sandbox | None = None
         self._last: CommandResult | None = None
 
@@ -92,15 +109,9 @@ class ShellEnv(Environment):
 
     def reset(self) -> Observation:
         self.close()
-        tree = bundle.materialize(self._cache_dir) if self._shipped else self._tree
-        self._sandbox = self.backend.open(tree, self.sandbox_limits)
-        if self._shipped:
-            built = self._sandbox.run(f"bash {bundle.HISTORY_DIR}/build.sh", timeout_s=BUILD_TIMEOUT_S, fresh=True)
-            if not built.ok:
-                self.close()
-                raise SandboxError(f"could not build the prepared project in the sandbox: {built.output[-500:]}")
+        self._sandbox = self._fresh_sandbox()
         intro = self._sandbox.run(INTRO, timeout_s=BUILD_TIMEOUT_S, fresh=True)
-        text = (f"bash in a sandbox (no network); the working directory is {WORKDIR}, a fresh copy of "
+        text = (f"bash in a sandbox (no network); the working directory is {self.sandbox_workdir}, a fresh copy of "
                 f"{self._name}.\n$ ls -AFC\n{intro.output.rstrip()}")
         text, cut = fit(text, self.limits.max_observation_chars)
         return Observation(text=text, truncated=cut)
@@ -116,15 +127,37 @@ class ShellEnv(Environment):
         observation = render(self._last, timeout, self.sandbox_limits, self.limits.max_observation_chars)
         return StepResult(observation, done=self._last.over_disk_quota)
 
-    def check(self, check: dict) -> CheckResult:
-        kind = check.get("type")
-        if kind == "output_contains":
-            return checks.output_contains(self._last, check)
-        if kind == "state":
-            if self._sandbox is None:
-                return CheckResult(False, "the episode is closed; check before close()")
-            return checks.state(self._sandbox, check)
-        return CheckResult(False, f"unknown check type {kind!r} (shell checks: output_contains, state)")
+    def check(self, check: Check) -> CheckResult:
+        refuse_foreign(check, Check, "shell")
+        if self._sandbox is None:
+            return CheckResult(False, "the episode is closed; check before close()")
+        return judge(check, self)
+
+    @property
+    def last(self) -> CommandResult | None:
+        """The last command's result in this episode (None before any)."""
+        return self._last
+
+    def run_after(self, command: str, timeout_s: float) -> CommandResult:
+        """Run a check's command fresh in the episode's sandbox."""
+        if self._sandbox is None:
+            raise SandboxError("the episode is closed")
+        return self._sandbox.run(command, timeout_s=timeout_s, fresh=True)
+
+    def run_reference(self, command: str, timeout_s: float) -> CommandResult:
+        """Run a reference command in a new sandbox over a fresh copy of the tree."""
+        with self._fresh_sandbox() as sandbox:
+            return sandbox.run(command, timeout_s=timeout_s, fresh=True)
+
+    def _fresh_sandbox(self) -> Sandbox:
+        tree = bundle.materialize(self._cache_dir) if self._shipped else self._tree
+        sandbox = self.backend.open(tree, self.sandbox_limits, workdir=self.sandbox_workdir)
+        if self._shipped:
+            built = sandbox.run(f"bash {bundle.HISTORY_DIR}/build.sh", timeout_s=BUILD_TIMEOUT_S, fresh=True)
+            if not built.ok:
+                sandbox.close()
+                raise SandboxError(f"could not build the prepared project in the sandbox: {built.output[-500:]}")
+        return sandbox
 
     def close(self) -> None:
         if self._sandbox is not None:

@@ -1,18 +1,105 @@
-"""Execution match for SQL tasks: an episode's answer rows against gold rows (see docs/task-sets.md).
+"""The SQL environment's success checks (docs/task-sets.md): execution match of the episode's answer.
 
-Rows are compared as multisets, or in order when the task says order matters;
-numbers are compared after rounding, so 3, 3.0 and 3.0000001 agree; column
-names play no part.
+The answer (the rows of the last successful query) and the gold rows are both
+read whole up to one bound, ``ROWS_BOUND`` rows; a result cut by the bound says
+so. Rows are compared as multisets; numbers after rounding, so 3, 3.0 and
+3.0000001 agree; column names play no part. Options: ``order_matters`` checks
+the order of the sort keys only (rows tied on every key may come in any order),
+``ignore_column_order`` accepts the columns in any order.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Annotated, Any, Iterable, Iterator, Literal, Sequence
+
+from pydantic import Field, model_validator
 
 from lbi.envs.base import CheckResult
+from lbi.envs.checks import CheckModel
+from lbi.envs.sqlite.order_by import sort_key_positions
 
 Row = tuple[Any, ...]
+ROWS_BOUND = 100_000
+MAX_COLUMN_MATCHINGS = 10_000
+
+
+class RowComparison(CheckModel):
+    order_matters: bool = Field(False, description="Check the order of the sort keys (ties are free).")
+    sort_keys: list[Annotated[int, Field(ge=1)] | str] | None = Field(
+        None, description="Columns whose order is checked: gold column names or 1-based positions; "
+                          "default: the gold SQL's ORDER BY terms, else the whole rows.")
+    ignore_column_order: bool = Field(False, description="Accept the answer's columns in any order.")
+    round: int = Field(2, ge=0, le=12, description="Decimal places numbers are rounded to before comparing.")
+
+
+class SqlRowsCheck(RowComparison):
+    """The answer against the rows ``gold_sql`` returns on a fresh copy of the database."""
+
+    type: Literal["sql_rows"] = "sql_rows"
+    gold_sql: str = Field(min_length=1)
+
+
+class RowsCheck(RowComparison):
+    """The answer against literal ``rows``."""
+
+    type: Literal["rows"] = "rows"
+    rows: list[list[Any]]
+
+    @model_validator(mode="after")
+    def _positions_only(self) -> "RowsCheck":
+        if any(isinstance(key, str) for key in self.sort_keys or ()):
+            raise ValueError("literal rows have no column names: give sort_keys as 1-based positions")
+        return self
+
+
+Check = Annotated[SqlRowsCheck | RowsCheck, Field(discriminator="type")]
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """A query's result read up to ``ROWS_BOUND`` rows; ``complete`` is false when the bound cut it."""
+
+    columns: tuple[str, ...]
+    rows: list[Row]
+    complete: bool = True
+
+
+class RowRecorder:
+    """Keeps the rows a consumer pulls from a cursor, then the rest, up to the bound."""
+
+    def __init__(self, bound: int = ROWS_BOUND) -> None:
+        self.bound = bound
+        self.rows: list[Row] = []
+        self.complete = True
+
+    def recording(self, rows: Iterable[Row]) -> Iterator[Row]:
+        for row in rows:
+            self._keep(row)
+            yield row
+
+    def drain(self, rows: Iterable[Row]) -> None:
+        """Read the rows the consumer left, one past the bound at most."""
+        if self.complete:
+            for row in islice(rows, max(0, self.bound - len(self.rows)) + 1):
+                self._keep(row)
+
+    def table(self, columns: Sequence[str]) -> ResultTable:
+        return ResultTable(tuple(columns), self.rows, self.complete)
+
+    def _keep(self, row: Row) -> None:
+        if len(self.rows) < self.bound:
+            self.rows.append(tuple(row))
+        else:
+            self.complete = False
+
+
+def read_table(columns: Sequence[str], rows: Iterable[Row], bound: int = ROWS_BOUND) -> ResultTable:
+    recorder = RowRecorder(bound)
+    recorder.drain(rows)
+    return recorder.table(columns)
 
 
 def normalized(row: Sequence[Any], places: int) -> Row:
@@ -28,25 +115,100 @@ def _value(value: Any, places: int) -> Any:
     return value
 
 
-def compare_rows(answer: list[Row] | None, gold: list[Row], *, order_matters: bool, places: int) -> CheckResult:
+def literal_table(check: RowsCheck) -> ResultTable:
+    width = len(check.rows[0]) if check.rows else 0
+    return ResultTable(tuple(str(j + 1) for j in range(width)), [tuple(row) for row in check.rows])
+
+
+def compare(answer: ResultTable | None, gold: ResultTable, check: RowComparison, gold_sql: str | None = None
+            ) -> CheckResult:
     if answer is None:
         return CheckResult(False, "the episode ran no query that returned rows")
-    got = [normalized(r, places) for r in answer]
-    want = [normalized(r, places) for r in gold]
-    if order_matters and got == want or not order_matters and Counter(got) == Counter(want):
+    if answer.complete != gold.complete:
+        more, other = ("answer", gold) if not answer.complete else ("gold", answer)
+        return CheckResult(False, f"mismatch: the {more} has more than the {ROWS_BOUND}-row bound, "
+                                  f"the other {_rows(len(other.rows))}")
+    verdict = _compare(answer, gold, check, gold_sql)
+    if not answer.complete:
+        return CheckResult(verdict.success, f"{verdict.detail} (answer and gold both cut at the {ROWS_BOUND}-row "
+                                            "bound: compared up to it)")
+    return verdict
+
+
+def _compare(answer: ResultTable, gold: ResultTable, check: RowComparison, gold_sql: str | None) -> CheckResult:
+    keys = _sort_keys(check, gold, gold_sql) if check.order_matters else None
+    got = [normalized(r, check.round) for r in answer.rows]
+    want = [normalized(r, check.round) for r in gold.rows]
+    width = len(gold.columns)
+    if len(answer.columns) != width:
+        return CheckResult(False, f"mismatch: expected {width} columns, got {len(answer.columns)}")
+    if check.ignore_column_order:
+        permutation = _column_matching(got, want, width)
+        if permutation is None:
+            return CheckResult(False, _difference(got, want))
+        got = [tuple(row[i] for i in permutation) for row in got]
+    if Counter(got) != Counter(want):
+        return CheckResult(False, _difference(got, want))
+    if not check.order_matters:
         return CheckResult(True, f"match: {_rows(len(want))}")
-    return CheckResult(False, _difference(got, want, order_matters))
+    if keys is None:
+        if got != want:
+            return CheckResult(False, "mismatch: the right rows in the wrong order")
+        return CheckResult(True, f"match: {_rows(len(want))} in order")
+    if [tuple(r[k] for k in keys) for r in got] != [tuple(r[k] for k in keys) for r in want]:
+        return CheckResult(False, f"mismatch: the right rows in the wrong order of {_keys(keys, gold.columns)}")
+    return CheckResult(True, f"match: {_rows(len(want))} in order of {_keys(keys, gold.columns)}")
 
 
-def _difference(got: list[Row], want: list[Row], order_matters: bool) -> str:
+def _sort_keys(check: RowComparison, gold: ResultTable, gold_sql: str | None) -> list[int] | None:
+    """0-based gold columns whose order is checked; None: the whole rows, in order."""
+    if check.sort_keys is None:
+        return sort_key_positions(gold_sql, gold.columns) if gold_sql else None
+    positions = []
+    for key in check.sort_keys:
+        if isinstance(key, int):
+            positions.append(key - 1)
+        else:
+            named = [j for j, column in enumerate(gold.columns) if column.lower() == key.lower()]
+            positions += named[:1]
+    if len(positions) != len(check.sort_keys) or any(p >= len(gold.columns) for p in positions):
+        raise ValueError(f"sort_keys {check.sort_keys} do not name columns of the gold result {list(gold.columns)}")
+    return positions
+
+
+def _column_matching(got: list[Row], want: list[Row], width: int) -> list[int] | None:
+    """For each gold column, the answer column that holds it, such that the rows match as multisets."""
+    if len(got) != len(want):
+        return None
+    values = [Counter(row[j] for row in got) for j in range(width)]
+    candidates = [[i for i in range(width) if values[i] == Counter(row[j] for row in want)] for j in range(width)]
+    wanted = Counter(want)
+    tried = 0
+
+    def assign(j: int, used: list[int]) -> list[int] | None:
+        nonlocal tried
+        if j == width:
+            tried += 1
+            return used if Counter(tuple(row[i] for i in used) for row in got) == wanted else None
+        for i in candidates[j]:
+            if i not in used and tried < MAX_COLUMN_MATCHINGS:
+                found = assign(j + 1, [*used, i])
+                if found is not None:
+                    return found
+        return None
+
+    return assign(0, [])
+
+
+def _difference(got: list[Row], want: list[Row]) -> str:
     if len(got) != len(want):
         return f"mismatch: expected {_rows(len(want))}, got {len(got)}"
-    if got and want and len(got[0]) != len(want[0]):
-        return f"mismatch: expected {len(want[0])} columns, got {len(got[0])}"
-    if order_matters and Counter(got) == Counter(want):
-        return "mismatch: the right rows in the wrong order"
-    missing = list((Counter(want) - Counter(got)).elements()) or [w for g, w in zip(got, want) if g != w]
-    return f"mismatch: expected row {_brief(missing[0])} is missing"
+    missing = list((Counter(want) - Counter(got)).elements())
+    return f"mismatch: expected row {_brief(missing[0])} is missing" if missing else "mismatch"
+
+
+def _keys(keys: list[int], columns: Sequence[str]) -> str:
+    return ", ".join(columns[k] for k in keys)
 
 
 def _rows(n: int) -> str:

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from lbi.envs.base import CheckResult, Environment, EnvSpec, Limits, Observation, StepResult
-from lbi.envs.sqlite.checking import compare_rows
+from lbi.envs.checks import refuse_foreign
+from lbi.envs.sqlite.checks import (Check, ResultTable, RowRecorder, RowsCheck, SqlRowsCheck, compare,
+                                     literal_table, read_table)
 from lbi.envs.sqlite.database import is_shipped, materialize, user_database
 from lbi.envs.sqlite.guard import Guard, confine
 from lbi.envs.sqlite.render import render
@@ -19,7 +21,6 @@ HANDBOOK_DIR = Path(__file__).with_name("docs")
 SQLITE_MANUAL = Path("/usr/share/doc/sqlite3")
 ACTION_LANGUAGE = "SQL (SQLite dialect), exactly one statement per action"
 ONE_STATEMENT = "You can only execute one statement at a time"
-GOLD_ROWS_CAP = 100_000
 
 
 # The manual's pages about the SQL an agent can run (not the C API or release logs).
@@ -72,6 +73,8 @@ def _quote(identifier: str) -> str:
 class SqliteEnv(Environment):
     """One SQLite database; ``step`` runs exactly one untrusted SQL statement."""
 
+    check_type = Check
+
     def __init__(self, env_id: str, database: str = "chinook", limits: Limits | None = None,
                  workdir: Path | None = None, cache_dir: Path | None = None) -> None:
         self.limits = limits or Limits()
@@ -88,7 +91,7 @@ class SqliteEnv(Environment):
         self._episode_dir: Path | None = None
         self._connection: sqlite3.Connection | None = None
         self._guard = Guard()
-        self._answer: list[tuple[Any, ...]] | None = None
+        self._answer: ResultTable | None = None
 
     @property
     def episode_path(self) -> Path | None:
@@ -119,27 +122,37 @@ class SqliteEnv(Environment):
         return StepResult(self._run(action))
 
     def final_answer(self) -> list[tuple[Any, ...]] | None:
-        """Rows of the last successful query (its first 1000 rows at most)."""
-        return list(self._answer) if self._answer is not None else None
+        """Rows of the last successful query (up to the checks' bound, however many were shown)."""
+        return list(self._answer.rows) if self._answer is not None else None
 
-    def check(self, check: dict) -> CheckResult:
-        """``sql_rows``: the last query's rows against ``gold_sql`` run on a fresh copy of the database;
-        ``rows``: against literal ``rows``. Options: ``order_matters`` (false), ``round`` (2 places)."""
-        kind = check.get("type")
-        if kind == "sql_rows":
-            try:
-                gold = self._gold_rows(str(check["gold_sql"]))
-            except (sqlite3.Error, ValueError, KeyError) as error:
-                return CheckResult(False, f"the gold query failed: {type(error).__name__}: {error}")
-        elif kind == "rows":
-            gold = [tuple(row) for row in check.get("rows", [])]
+    @property
+    def answer(self) -> ResultTable | None:
+        """The last successful query's result as checks compare it (None before any)."""
+        return self._answer
+
+    def check(self, check: Check) -> CheckResult:
+        """``sql_rows``: the answer against ``gold_sql`` run on a fresh copy of the database; ``rows``: against
+        literal rows. A gold query that fails is a broken check (the task set's fault)."""
+        refuse_foreign(check, Check, "sqlite")
+        try:
+            gold = self._gold_table(check.gold_sql) if isinstance(check, SqlRowsCheck) else literal_table(check)
+            return compare(self._answer, gold, check, check.gold_sql if isinstance(check, SqlRowsCheck) else None)
+        except (sqlite3.Error, ValueError) as error:
+            return CheckResult(False, f"the gold query failed: {type(error).__name__}: {error}", broken_check=True)
+
+    def weakness(self, check: Check) -> str | None:
+        """Why ``check`` cannot tell answers apart well (an empty gold result: any empty answer passes)."""
+        if isinstance(check, RowsCheck):
+            empty = not check.rows
         else:
-            raise ValueError(f"unknown check type {kind!r} for {self.spec.id} (sql_rows or rows)")
-        return compare_rows(self.final_answer(), gold, order_matters=bool(check.get("order_matters", False)),
-                            places=int(check.get("round", 2)))
+            try:
+                empty = not self._gold_table(check.gold_sql).rows
+            except (sqlite3.Error, ValueError):
+                return None  # a broken gold is reported when the check runs
+        return "the gold result is empty, so any query returning no rows passes" if empty else None
 
-    def _gold_rows(self, sql: str) -> list[tuple[Any, ...]]:
-        """Rows of ``sql`` on a fresh copy of the database, under the same guard as agent actions."""
+    def _gold_table(self, sql: str) -> ResultTable:
+        """``sql``'s result on a fresh copy of the database, under the same guard and bound as agent actions."""
         if self._source is None:
             self._source = materialize(self._database, self._cache_dir)
         if self._workdir is not None:
@@ -156,7 +169,7 @@ class SqliteEnv(Environment):
                 cursor = connection.execute(sql)
                 if cursor.description is None:
                     raise ValueError("the gold SQL returned no result table")
-                return cursor.fetchmany(GOLD_ROWS_CAP)
+                return read_table([d[0] for d in cursor.description], cursor)
             finally:
                 guard.disarm()
                 connection.close()
@@ -199,8 +212,10 @@ class SqliteEnv(Environment):
                 changed = max(cursor.rowcount, 0)
                 return Observation(text=f"OK, {changed} row{'' if changed == 1 else 's'} changed")
             columns = [d[0] for d in cursor.description]
-            shown = render(columns, cursor, self.limits.max_observation_chars)
-            self._answer = shown.kept
+            answer = RowRecorder()  # the whole answer up to the checks' bound, apart from what is shown
+            shown = render(columns, answer.recording(cursor), self.limits.max_observation_chars)
+            answer.drain(cursor)
+            self._answer = answer.table(columns)
             return Observation(text=shown.text, truncated=shown.truncated)
         except (sqlite3.Error, ValueError, MemoryError, OverflowError) as exc:
             return Observation(text=self._error_text(exc), error=True)
