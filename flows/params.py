@@ -11,7 +11,7 @@ class SynthesizeParams(BaseModel):
     env: str = Field("sqlite-chinook-v0", description="Registered environment id (see `lbi envs`).")
     docs: list[str] = Field(default_factory=list, description="Files or directories; empty = the environment's own docs.")
     max_docs: int | None = Field(None, ge=1, description="Ingest at most this many documents.")
-    instructions_per_doc: int = Field(3, ge=1, le=20, description="Tasks proposed per document chunk (N).")
+    instructions_per_doc: int = Field(3, ge=1, le=20, description="Tasks proposed per document (N), spread over its chunks.")
     max_steps: int = Field(5, ge=1, le=50, description="Actions per rollout before it is cut off (m).")
     max_span_steps: int | None = Field(None, ge=1, description="Longest span relabeled; empty = every span.")
     chunk_chars: int = Field(6000, ge=500, le=100_000, description="Chunk size budget in characters.")

@@ -9,7 +9,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from lbi import runtime
-from lbi.docs.chunking import chunk_text
+from lbi.docs.chunking import chunk_text, chunking_key
 from lbi.docs.loaders import Skipped, iter_documents
 from lbi.store import documents
 
@@ -33,7 +33,7 @@ def ingest_documents(run_id: int, paths: list[str], max_docs: int | None, chunk_
             )
             documents.link_document(conn, environment_id=env_id, document_id=document_id, source=item.source,
                                     run_id=run_id)
-            stored = documents.add_chunks(conn, document_id=document_id,
+            stored = documents.add_chunks(conn, document_id=document_id, chunking=chunking_key(chunk_chars),
                                           chunks=chunk_text(item.text, max_chars=chunk_chars))
         chunk_ids.extend(stored)
         if on_chunks is not None:

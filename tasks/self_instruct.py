@@ -7,6 +7,7 @@ from prefect.cache_policies import NONE
 
 from lbi import runtime
 from lbi.method.roles import Role
+from lbi.method.self_instruct import tasks_for_chunk
 from lbi.prompts import self_instruct
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import documents, failures, instructions
@@ -15,12 +16,12 @@ from tasks.priority import call_priority
 
 
 @task(name="self-instruct", cache_policy=NONE)
-def propose_tasks(run_id: int, chunk_ids: list[int], n: int) -> Outcome:
-    """Propose ``n`` tasks from each chunk of the batch; returns the new instructions' ids."""
-    return for_units(chunk_ids, lambda chunk_id: propose_from_chunk(run_id, chunk_id, n))
+def propose_tasks(run_id: int, chunk_ids: list[int], per_document: int) -> Outcome:
+    """Propose ``per_document`` tasks per document, spread over its chunks; returns the new instructions' ids."""
+    return for_units(chunk_ids, lambda chunk_id: propose_from_chunk(run_id, chunk_id, per_document))
 
 
-def propose_from_chunk(run_id: int, chunk_id: int, n: int) -> Outcome:
+def propose_from_chunk(run_id: int, chunk_id: int, per_document: int) -> Outcome:
     rt = runtime.for_run(run_id)
     model = rt.params["generator_model"]
 
@@ -29,6 +30,9 @@ def propose_from_chunk(run_id: int, chunk_id: int, n: int) -> Outcome:
     def work() -> list[int]:
         with rt.engine.connect() as conn:
             if model in failures.failed_models(conn, stage="self_instruct", subject=subject):
+                return []
+            n = tasks_for_chunk(per_document, *documents.chunk_position(conn, chunk_id=chunk_id))
+            if n == 0:
                 return []
             text = documents.chunk_text(conn, chunk_id=chunk_id)
         messages = self_instruct.build(rt.spec, rt.start_observation(), text, n)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+CHUNKER = "headings-v1"  # names this chunker in the store; change it when its output changes
 _HEADING_LINE = re.compile(r"^#{1,6}[ \t]+\S")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -34,6 +35,11 @@ class _Chunk:
     end: int
     heading: str  # heading to repeat as context, "" when the chunk opens its section
     heading_end: int  # context is only for text after the heading line
+
+
+def chunking_key(max_chars: int) -> str:
+    """What identifies how a document was chunked (stored with each chunk)."""
+    return f"{CHUNKER}:{max_chars}"
 
 
 def chunk_text(

@@ -57,23 +57,32 @@ def record_skip(conn: sa.Connection, *, environment_id: str, source: str, reason
     )
 
 
-def chunk_ids(conn: sa.Connection, *, document_id: int) -> list[int]:
+def chunk_ids(conn: sa.Connection, *, document_id: int, chunking: str) -> list[int]:
     return list(conn.execute(
-        sa.text("SELECT id FROM lbi.doc_chunks WHERE document_id = :doc ORDER BY idx"), {"doc": document_id}
+        sa.text("SELECT id FROM lbi.doc_chunks WHERE document_id = :doc AND chunking = :chunking ORDER BY idx"),
+        {"doc": document_id, "chunking": chunking},
     ).scalars())
 
 
-def add_chunks(conn: sa.Connection, *, document_id: int, chunks: list[str]) -> list[int]:
-    """Chunk the document once: an already chunked document keeps its chunks."""
-    if not chunk_ids(conn, document_id=document_id):
+def add_chunks(conn: sa.Connection, *, document_id: int, chunking: str, chunks: list[str]) -> list[int]:
+    """Chunk the document once per chunking: a document already chunked this way keeps its chunks."""
+    if not chunk_ids(conn, document_id=document_id, chunking=chunking):
         conn.execute(
             sa.text(
-                "INSERT INTO lbi.doc_chunks (document_id, idx, text) VALUES (:doc, :idx, :text)"
-                " ON CONFLICT (document_id, idx) DO NOTHING"
+                "INSERT INTO lbi.doc_chunks (document_id, chunking, idx, text) VALUES (:doc, :chunking, :idx, :text)"
+                " ON CONFLICT (document_id, chunking, idx) DO NOTHING"
             ),
-            [{"doc": document_id, "idx": idx, "text": text} for idx, text in enumerate(chunks)],
+            [{"doc": document_id, "chunking": chunking, "idx": idx, "text": text} for idx, text in enumerate(chunks)],
         )
-    return chunk_ids(conn, document_id=document_id)
+    return chunk_ids(conn, document_id=document_id, chunking=chunking)
+
+
+def chunk_position(conn: sa.Connection, *, chunk_id: int) -> tuple[int, int]:
+    """(the chunk's index, how many chunks its document has in the same chunking)."""
+    row = conn.execute(sa.text(
+        "SELECT c.idx, (SELECT count(*) FROM lbi.doc_chunks o WHERE o.document_id = c.document_id"
+        " AND o.chunking = c.chunking) FROM lbi.doc_chunks c WHERE c.id = :id"), {"id": chunk_id}).one()
+    return int(row[0]), int(row[1])
 
 
 def chunk_text(conn: sa.Connection, *, chunk_id: int) -> str:

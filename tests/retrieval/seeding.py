@@ -64,4 +64,4 @@ def seed_examples(engine: sa.Engine, run_id: int, seeds: list[Seed]) -> list[int
 
 def _chunk(conn: sa.Connection) -> int:
     document_id = documents.add_document(conn, content_hash="seed", title="seed", format="md", text="seed")
-    return documents.add_chunks(conn, document_id=document_id, chunks=["seed"])[0]
+    return documents.add_chunks(conn, document_id=document_id, chunking="seed", chunks=["seed"])[0]
