@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from lbi.envs.base import EnvSpec
 from lbi.errors import ConfigError
 
 MODEL_CALLS_LIMIT = "lbi-model-calls"
@@ -24,6 +25,20 @@ def read_deployments(path: Path = PROJECT_DIR / "prefect.yaml") -> list[dict[str
             if key not in entry:
                 raise ConfigError(f"{path}: a deployment lacks '{key}': {entry}")
     return deployments
+
+
+def synthesize_deployment(spec: EnvSpec, *, cron: str = "0 2 * * *", timezone: str = "UTC",
+                          max_llm_calls: int = 20000) -> dict[str, Any]:
+    """The prefect.yaml entry of a nightly synthesize deployment for any registered environment."""
+    return {
+        "name": f"synthesize-{spec.id}",
+        "description": f"Nightly synthesis for {spec.id} ({spec.family}).",
+        "entrypoint": "flows/synthesize.py:synthesize",
+        "parameters": {"params": {"env": spec.id, "instructions_per_doc": 3, "max_steps": 8,
+                                  "max_llm_calls": max_llm_calls}},
+        "schedules": [{"cron": cron, "timezone": timezone}],
+        "work_pool": {"name": "lbi"},
+    }
 
 
 def load_flow(entrypoint: str) -> Any:

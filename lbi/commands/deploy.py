@@ -20,5 +20,21 @@ def deploy(
     typer.echo("registered: " + ", ".join(names))
 
 
+def deployment(
+    env: str = typer.Argument(..., metavar="ENV", help="A registered environment (see `lbi envs`)."),
+    cron: str = typer.Option("0 2 * * *", "--cron", help="When it runs."),
+    timezone: str = typer.Option("UTC", "--timezone"),
+) -> None:
+    """Print the prefect.yaml entry of a nightly synthesize deployment for ENV (append it under deployments:)."""
+    import yaml
+
+    from lbi.deployments import synthesize_deployment
+    from lbi.envs import registry
+
+    entry = synthesize_deployment(registry.spec(env), cron=cron, timezone=timezone)
+    typer.echo(yaml.safe_dump([entry], sort_keys=False).rstrip())
+
+
 def register(app: typer.Typer) -> None:
     app.command("deploy")(deploy)
+    app.command("deployment")(deployment)

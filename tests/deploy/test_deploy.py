@@ -11,20 +11,33 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from lbi.deployments import MODEL_CALLS_LIMIT, PROJECT_DIR, read_deployments
-from lbi.envs import registry
+import yaml
+
+from lbi.deployments import MODEL_CALLS_LIMIT, PROJECT_DIR, read_deployments, synthesize_deployment
+from lbi.envs import families, registry
 
 NAME = "synthesize-sqlite-chinook-v0"
 
 
-def test_every_registered_environment_has_a_scheduled_synthesize_deployment() -> None:
+def test_every_built_in_environment_has_the_synthesize_deployment_the_registry_generates() -> None:
     entries = {e["name"]: e for e in read_deployments()}
-    for env_id in registry.registered():
-        entry = entries.get(f"synthesize-{env_id}")
-        assert entry, f"prefect.yaml has no synthesize deployment for {env_id}"
-        assert entry["entrypoint"] == "flows/synthesize.py:synthesize"
-        assert entry["parameters"]["params"]["env"] == env_id
-        assert entry["schedules"][0]["cron"]
+    for module in families.BUILTIN:
+        for spec in families.resolve(f"{module}:ENVIRONMENTS"):
+            entry = entries.get(f"synthesize-{spec.id}")
+            assert entry, f"prefect.yaml has no synthesize deployment for {spec.id}"
+            generated = synthesize_deployment(spec, cron=entry["schedules"][0]["cron"])
+            assert {**entry, "description": None} == {**generated, "description": None}
+
+
+def test_the_deployment_command_prints_an_entry_for_any_registered_environment() -> None:
+    from typer.testing import CliRunner
+
+    from lbi.cli import app
+
+    result = CliRunner().invoke(app, ["deployment", "shell-project-v0", "--cron", "15 3 * * *"])
+    assert result.exit_code == 0, result.output
+    [entry] = yaml.safe_load(result.output)
+    assert entry == synthesize_deployment(registry.spec("shell-project-v0"), cron="15 3 * * *")
 
 
 @pytest.mark.usefixtures("lbi_env")
