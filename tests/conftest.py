@@ -14,10 +14,13 @@ import sqlalchemy as sa
 
 from lbi.store import embedded
 from lbi.store.migrate import migrate
+from tests.envs.kv.family import register as register_test_family
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+register_test_family()  # the tests' own environment family: the registry-driven suites check it too
 
 TEMPLATE = "lbi_template"
 _numbers = itertools.count()

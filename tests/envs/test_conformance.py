@@ -1,7 +1,8 @@
 """The environment contract (docs/environments.md), checked on every built-in environment: types, a
 deterministic reset, bounded observations, the time limit, and close releasing everything.
 
-A new environment family adds its probes to ``PROBES``; the first test fails until it does.
+Every environment the registry holds is checked, the tests' own family (tests/envs/kv) included. A new
+environment family adds its probes to ``PROBES``; the first test fails until it does.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PROBES = {
                      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c",
                      "DELETE FROM InvoiceLine"),
     "shell": Probes("true", "seq 1 100000", "sleep 1000", "rm -rf data && git branch -D feature/wind-alerts"),
+    "kv": Probes("keys", "get noise", "wait 1000", "del red"),  # the tests' own family (tests/envs/kv)
 }
 LIMITS = Limits(action_timeout_s=0.5, max_observation_chars=500)
 SLACK_S = 2.0
@@ -83,7 +85,7 @@ def open_files_under(directory: Path) -> list[str]:
 
 def test_every_family_has_probes() -> None:
     for env_id in registry.builtin():
-        assert registry.make(env_id).spec.family in PROBES, f"add probes for {env_id}'s family to PROBES"
+        assert registry.spec(env_id).family in PROBES, f"add probes for {env_id}'s family to PROBES"
 
 
 def test_types(env: Environment, env_id: str) -> None:

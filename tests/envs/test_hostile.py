@@ -58,18 +58,24 @@ SQL = (
                                 "SELECT x, hex(randomblob(50)) FROM c"),
     Hostile("load a network client", "SELECT load_extension('libpq')", "not authorized"),
 )
-HOSTILE = {"shell": SHELL, "sqlite": SQL}
+KV = (  # the tests' own family (tests/envs/kv)
+    Hostile("a wait past the limit", "wait 1000", "timed out"),
+    Hostile("a value far over the output bound", "get noise"),
+    Hostile("an overlong action", "set k " + "v" * 20_000, "longer than"),
+)
+HOSTILE = {"shell": SHELL, "sqlite": SQL, "kv": KV}
 FINGERPRINT = {
     "shell": "git status --porcelain --branch; git log --format=%H --all | md5sum; "
              "find . -path ./.git -prune -o -type f -print | sort | xargs md5sum | md5sum; ls -A /tmp | wc -l",
     "sqlite": "SELECT (SELECT group_concat(name) FROM sqlite_master) || '/' || (SELECT count(*) FROM Track) "
               "|| '/' || (SELECT count(*) FROM InvoiceLine)",
+    "kv": "keys",
 }
 LIMITS = Limits(action_timeout_s=2.0, max_observation_chars=1000)
 OVERRIDES: dict[str, dict[str, Any]] = {"shell": {"sandbox_limits": SandboxLimits(memory_mb=256, max_processes=32)}}
 SLACK_S = 3.0
 CASES = [(env_id, hostile) for env_id in registry.builtin()
-         for hostile in HOSTILE.get(registry.make(env_id).spec.family, ())]
+         for hostile in HOSTILE.get(registry.spec(env_id).family, ())]
 
 
 @dataclass
@@ -82,7 +88,7 @@ _pristine: dict[str, Pristine] = {}
 
 
 def make(env_id: str, workdir: Path) -> Environment:
-    family = registry.make(env_id).spec.family
+    family = registry.spec(env_id).family
     return registry.make(env_id, limits=LIMITS, workdir=workdir, **OVERRIDES.get(family, {}))
 
 
@@ -129,7 +135,7 @@ def store_state(engine: sa.Engine, pgdata: Path) -> tuple:
 
 def test_every_family_has_a_hostile_suite() -> None:
     for env_id in registry.builtin():
-        family = registry.make(env_id).spec.family
+        family = registry.spec(env_id).family
         assert HOSTILE.get(family) and family in FINGERPRINT, f"add hostile actions for {env_id}'s family"
 
 
