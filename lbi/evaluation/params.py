@@ -17,8 +17,11 @@ SHIPPED_TASK_SETS = {
 
 
 def default_task_set(env_id: str) -> Path | None:
-    """The held-out task set that ships with ``env_id`` (None when none does); evaluation asks only this."""
-    return SHIPPED_TASK_SETS.get(env_id)
+    """The held-out task set of ``env_id``: its spec's ``task_set``, else the shipped one (None when there is
+    none); evaluation asks only this."""
+    from lbi.envs import registry
+
+    return registry.spec(env_id).task_set or SHIPPED_TASK_SETS.get(env_id)
 
 
 class EvaluateParams(BaseModel):

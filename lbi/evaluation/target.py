@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lbi.envs import registry
+from lbi.envs import families, registry
 from lbi.errors import ConfigError
 from lbi.evaluation.params import EvaluateParams, default_task_set
 from lbi.evaluation.task_set import Task, load_task_set, task_set_env
@@ -41,7 +41,7 @@ def resolve(params: EvaluateParams) -> Target:
 
 def check_type_of(env_id: str) -> Any:
     """The typed checks (the family's ``Check`` union) of the environment registered as ``env_id``."""
-    check_type = getattr(registry.find(env_id).load(), "check_type", None)
+    check_type = families.family(registry.spec(env_id).family).check_type()
     if check_type is None:
         raise ConfigError(f"environment {env_id} has no typed checks, so it cannot be evaluated")
     return check_type

@@ -33,7 +33,7 @@ import subprocess
 import tempfile
 import time
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lbi.sandbox import script, uids
 from lbi.sandbox.base import HOME, USER, WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
@@ -44,6 +44,7 @@ from lbi.sandbox.workdir import under_home, validated_workdir
 MB = 1024 * 1024
 READ_BYTES = 65536
 SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+MOUNTED = ("/home", "/tmp", "/run")  # made by the arguments before the workspace's
 INSTALL_HINT = "install it with `apt-get install bubblewrap` (Debian, Ubuntu) or `dnf install bubblewrap`"
 
 
@@ -177,6 +178,9 @@ class BubblewrapSandbox(Sandbox):
                  "--bind", str(self.root / "tmp"), "/tmp", "--perms", "0755", "--dir", "/run",
                  "--bind", str(self.root / "state"), script.STATE_DIR]
         if under_home(self.workdir) is None:
+            for parent in reversed(PurePosixPath(self.workdir).parents[:-1]):
+                if not any(str(parent) == made or str(parent).startswith(made + "/") for made in MOUNTED):
+                    argv += ["--perms", "0755", "--dir", str(parent)]  # bwrap would make it 0700
             argv += ["--bind", str(self._workspace), self.workdir]
         argv += ["--chdir", HOME, "--clearenv"]
         for key, value in script.ENVIRONMENT.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -10,9 +11,13 @@ import pytest
 
 from lbi.envs.base import Limits
 from lbi.envs.registry import make
+from lbi.envs.checks import UnsupportedCheck
+from lbi.envs.shell.checks import OutputContains, OutputEquals, State
 from lbi.envs.shell.env import ShellEnv
+from lbi.envs.sqlite.checks import RowsCheck
 from lbi.errors import ConfigError
 from lbi.sandbox.base import SandboxLimits
+from lbi.sandbox.workdir import validated_workdir
 from tests.sandbox.backends import needs_bubblewrap
 
 pytestmark = needs_bubblewrap
@@ -110,16 +115,50 @@ def test_reset_starts_from_a_fresh_copy(env: ShellEnv, tmp_path: Path) -> None:
 
 def test_output_and_state_checks(env: ShellEnv) -> None:
     env.step("grep -c ',error$' data/readings.csv")
-    assert env.check({"type": "output_contains", "text": "7"}).success
-    miss = env.check({"type": "output_contains", "text": "8"})
-    assert not miss.success and "does not contain '8'" in miss.detail
+    assert env.check(OutputContains(text="7")).success
+    miss = env.check(OutputContains(text="8"))
+    assert not miss.success and "output lacks '8'" in miss.detail
     env.step("chmod +x scripts/backup.sh && cd /tmp && export PATH=/nowhere")
-    assert env.check({"type": "state", "command": "test -x scripts/backup.sh"}).success, "checks run fresh"
-    assert env.check({"type": "state", "command": "git status --short", "output_contains": "notes/todo.md"}).success
-    failed = env.check({"type": "state", "command": "test -x scripts/rotate_logs.sh && test -f nope"})
+    assert env.check(State(command="test -x scripts/backup.sh")).success, "checks run fresh"
+    assert env.check(State(command="git status --short", output_contains="notes/todo.md")).success
+    failed = env.check(State(command="test -x scripts/rotate_logs.sh && test -f nope"))
     assert not failed.success and "exited with 1, expected 0" in failed.detail
-    assert env.check({"type": "state", "command": "test -f nope", "exit_code": 1}).success
-    assert not env.check({"type": "sql_rows"}).success
+    assert env.check(State(command="test -f nope", exit_code=1)).success
+    with pytest.raises(UnsupportedCheck, match="not a shell check"):
+        env.check(RowsCheck(rows=[]))
+
+
+def test_the_tree_can_sit_at_another_workdir(tmp_path: Path) -> None:
+    tree = tmp_path / "repo"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "pkg" / "mod.py").write_text("x = 1\n")
+    for workdir in ("/testbed", "/home/user/src/repo", "/srv/app"):
+        with ShellEnv("repo", tree=str(tree), docs=[], workdir=tmp_path / "work", limits=LIMITS,
+                      sandbox_workdir=workdir) as env:
+            assert workdir in env.spec.description and workdir in env.reset().text
+            assert text(env, "pwd; cat pkg/mod.py; cd pkg && touch new") == f"{workdir}\nx = 1\n[exit code 0]"
+            assert text(env, "pwd") == f"{workdir}/pkg\n[exit code 0]"
+            assert env.check(State(command="pwd; test -f pkg/new", output=OutputEquals(text=workdir))).success
+            assert text(env, "ls -ld /home/user | cut -c1") == "d\n[exit code 0]", "the home is still there"
+    assert not (tree / "pkg" / "new").exists()
+
+
+@pytest.mark.parametrize("workdir, problem", [
+    ("relative/dir", "absolute"), ("/", "cannot be /"), ("/srv/../etc", "not normalised"), ("/srv/app/", "not normalised"),
+    ("/proc/x", "under /proc"), ("/usr/local/src", "under /usr"), ("/etc", "under /etc"), ("/dev/shm/x", "under /dev"),
+    ("/sys", "under /sys"), ("/bin/x", "under /bin"), ("/lib/app", "under /lib"), ("/home", "would hide /home/user"),
+    ("/home/user", "would hide /home/user"), ("/tmp", "would hide /tmp"), ("/run", "would hide /run/lbi-shell"),
+])
+def test_a_workdir_the_sandbox_cannot_use_is_refused(workdir: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        validated_workdir(workdir)
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        ShellEnv("repo", tree=str(Path(__file__).parent), sandbox_workdir=workdir)
+
+
+def test_the_shipped_project_stays_at_its_workdir() -> None:
+    with pytest.raises(ConfigError, match="shipped project builds its history"):
+        make("shell-project-v0", sandbox_workdir="/testbed")
 
 
 def test_a_disk_quota_overrun_ends_the_episode(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.usefixtures("prefect_api", "lbi_env")
 
 
 def test_the_flow_evaluates_and_stores(store: sa.Engine) -> None:
-    report = evaluate(EvaluateParams(mode="replay", limit=3))
+    report = evaluate(EvaluateParams(env="sqlite-chinook-v0", mode="replay", limit=3))
     assert report["summary"]["success_rate"] == 1.0 and report["summary"]["tasks"] == 3
     with store.connect() as conn:
         assert conn.execute(sa.text("SELECT mode, tasks, success_rate FROM lbi.evaluations")).one() == \
