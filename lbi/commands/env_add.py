@@ -35,20 +35,22 @@ def add(
     """Register an environment of a known family over your own database or directory tree."""
     from lbi.envs import families, user
 
+    sources = {"db": db, "tree": tree}
+    options = {name: value for name, value in {"workdir": workdir}.items() if value is not None}
     if from_file is not None:
-        if env_id or family or db or tree or docs or description or workdir or no_default_docs:
+        if env_id or family or any(sources.values()) or options or docs or description or no_default_docs:
             raise typer.BadParameter("--file registers what the file lists; give no other option with it")
         registrations = user.read_file(from_file)
     else:
         if not env_id or not family:
             raise typer.BadParameter("give an ID and --family (or --file)")
         kind = families.family(family)
-        source = {"db": db, "tree": tree}.get(kind.source_option or "")
+        source = sources.get(kind.source_option or "")
         if source is None:
             raise typer.BadParameter(f"--family {family} needs --{kind.source_option}")
         registrations = {user.check_id(env_id): user.registration_for(
             family=family, source=source, docs=list(docs), description=description,
-            default_docs=not no_default_docs, workdir=workdir)}
+            default_docs=not no_default_docs, options=options)}
     engine = _engine()
     for new_id, registration in registrations.items():
         _refuse_existing(engine, new_id, registration, force)

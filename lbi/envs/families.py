@@ -9,9 +9,9 @@ paths imported on first use, so reading the registry starts nothing.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from lbi.errors import ConfigError
 
@@ -24,11 +24,13 @@ class Family:
     entry_point: str  # the environment class, "module:Class"; its ``check_type`` is the family's checks
     offline_skill: str  # the offline model's skill for any instance of the family, "module:Class"
     action_language: str
-    describe: Callable[[str, str | None], str]  # (an instance's name, its workdir) -> what models read
+    describe: Callable[[str, Mapping[str, str]], str]  # (an instance's name, its options) -> what models read
     default_docs: Callable[[], tuple[Path, ...]]  # documentation every instance gets unless told otherwise
     source_kwarg: str | None = None  # the constructor argument that takes a user's source (file, tree, ...)
     source_option: str | None = None  # its name on the command line and in config files
-    workdir_kwarg: str | None = None  # the constructor argument that places the source in the sandbox
+    # further options a user's instance may set: name on the command line and in config files -> the
+    # constructor argument (the class validates the value when the registration is checked)
+    options: Mapping[str, str] = field(default_factory=dict)
     # "module:function" (source, env_id, directory) -> documents: checks a user's source before it is
     # registered and writes documentation grounded in it (a database's schema) into ``directory``
     grounding: str | None = None

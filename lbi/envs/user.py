@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lbi.envs import families
 from lbi.envs.base import EnvSpec
@@ -23,7 +23,6 @@ from lbi.envs.registry import is_builtin
 from lbi.errors import ConfigError, StoreError
 
 ENV_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-SYSTEM_DIRS = ("/proc", "/sys", "/dev", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/boot", "/run", "/tmp")
 
 
 class UserEnvironment(BaseModel):
@@ -36,7 +35,7 @@ class UserEnvironment(BaseModel):
     docs: list[str] = Field(default_factory=list, description="Documentation files or directories, absolute.")
     default_docs: bool = Field(True, description="Also read the family's default documentation.")
     description: str | None = None
-    workdir: str | None = Field(None, description="Where the source sits in the sandbox (families that have one).")
+    options: dict[str, str] = Field(default_factory=dict, description="The family's further options (workdir, ...).")
 
     @field_validator("family")
     @classmethod
@@ -51,17 +50,14 @@ class UserEnvironment(BaseModel):
             raise ValueError("the source path must be absolute")
         return value
 
-    @field_validator("workdir")
-    @classmethod
-    def _sandbox_path(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        path = PurePosixPath(value)
-        if not path.is_absolute() or ".." in path.parts or str(path) == "/" or any(
-                str(path) == d or str(path).startswith(d + "/") for d in SYSTEM_DIRS):
-            raise ValueError(f"workdir '{value}' must be an absolute path outside the system directories "
-                             f"({', '.join(SYSTEM_DIRS)})")
-        return str(path)
+    @model_validator(mode="after")
+    def _options_of_the_family(self) -> "UserEnvironment":
+        known = families.family(self.family).options
+        unknown = sorted(set(self.options) - set(known))
+        if unknown:
+            accepted = ", ".join(sorted(known)) or "none"
+            raise ValueError(f"the {self.family} family has no option '{unknown[0]}' (its options: {accepted})")
+        return self
 
 
 def check_id(env_id: str) -> str:
@@ -74,12 +70,9 @@ def check_id(env_id: str) -> str:
 
 
 def registration_for(*, family: str, source: str | Path, docs: list[str | Path], description: str | None = None,
-                     default_docs: bool = True, workdir: str | None = None,
+                     default_docs: bool = True, options: dict[str, str] | None = None,
                      base: Path | None = None) -> UserEnvironment:
     """A registration from user input, paths resolved (against ``base`` when relative) and checked."""
-    kind = families.family(family)
-    if workdir is not None and kind.workdir_kwarg is None:
-        raise ConfigError(f"the {family} family has no workdir; leave --workdir out")
 
     def resolved(path: str | Path) -> Path:
         path = Path(path).expanduser()
@@ -90,7 +83,7 @@ def registration_for(*, family: str, source: str | Path, docs: list[str | Path],
             raise ConfigError(f"documentation '{doc}': no such file or directory")
     try:
         return UserEnvironment(family=family, source=str(resolved(source)), docs=[str(resolved(d)) for d in docs],
-                               description=description, default_docs=default_docs, workdir=workdir)
+                               description=description, default_docs=default_docs, options=options or {})
     except ValueError as error:
         raise ConfigError(_first_problem(error)) from None
 
@@ -99,7 +92,9 @@ def _first_problem(error: ValueError) -> str:
     errors = getattr(error, "errors", None)
     if callable(errors):
         first = errors()[0]
-        return f"{'.'.join(map(str, first['loc']))}: {str(first['msg']).removeprefix('Value error, ')}"
+        where = ".".join(map(str, first["loc"]))
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return f"{where}: {message}" if where else message
     return str(error)
 
 
@@ -109,9 +104,8 @@ def user_spec(env_id: str, user: UserEnvironment) -> EnvSpec:
     name = Path(user.source).stem if Path(user.source).suffix else Path(user.source).name
     docs = tuple(Path(d) for d in user.docs) + (kind.default_docs() if user.default_docs else ())
     kwargs: dict[str, Any] = {kind.source_kwarg: user.source} if kind.source_kwarg else {}
-    if user.workdir and kind.workdir_kwarg:
-        kwargs[kind.workdir_kwarg] = user.workdir
-    return EnvSpec(id=env_id, family=user.family, description=user.description or kind.describe(name, user.workdir),
+    kwargs.update({kind.options[option]: value for option, value in user.options.items()})
+    return EnvSpec(id=env_id, family=user.family, description=user.description or kind.describe(name, user.options),
                    action_language=kind.action_language, docs=docs, kwargs=kwargs)
 
 
@@ -119,7 +113,7 @@ def read_file(path: Path) -> dict[str, UserEnvironment]:
     """Registrations from a TOML file: one ``[environments.ID]`` table each, paths relative to the file.
 
     ``family``, then the family's source option (``db`` for sqlite, ``tree`` for shell), optional ``docs``
-    (a list), ``default_docs`` (true), ``description`` and ``workdir``.
+    (a list), ``default_docs`` (true), ``description`` and the family's options (``workdir`` for shell).
     """
     try:
         data = tomllib.loads(Path(path).read_text())
@@ -134,7 +128,7 @@ def read_file(path: Path) -> dict[str, UserEnvironment]:
         if not isinstance(table, dict):
             raise ConfigError(f"{where} must be a table")
         kind = families.family(str(table.get("family")))
-        allowed = {"family", kind.source_option, "docs", "default_docs", "description", "workdir"}
+        allowed = {"family", kind.source_option, "docs", "default_docs", "description", *kind.options}
         unknown = sorted(set(table) - allowed)
         if unknown:
             raise ConfigError(f"{where}: unknown key '{unknown[0]}' (keys: {', '.join(sorted(allowed))})")
@@ -143,7 +137,7 @@ def read_file(path: Path) -> dict[str, UserEnvironment]:
         found[check_id(env_id)] = registration_for(
             family=kind.name, source=table[kind.source_option], docs=list(table.get("docs", [])),
             description=table.get("description"), default_docs=bool(table.get("default_docs", True)),
-            workdir=table.get("workdir"), base=Path(path).resolve().parent)
+            options={key: str(table[key]) for key in kind.options if key in table}, base=Path(path).resolve().parent)
     return found
 
 

@@ -24,9 +24,9 @@ def describe(subject: str, workdir: str = DEFAULT_WORKDIR) -> str:
 
 FAMILY = Family(
     name="shell", entry_point="lbi.envs.shell.env:ShellEnv", offline_skill="lbi.envs.shell.offline:ShellSkill",
-    action_language=ACTION_LANGUAGE, describe=lambda name, workdir: describe(f"the user's directory '{name}'", workdir or DEFAULT_WORKDIR),
+    action_language=ACTION_LANGUAGE, describe=lambda name, options: describe(f"the user's directory '{name}'", options.get("workdir", DEFAULT_WORKDIR)),
     default_docs=lambda: default_docs(handbook=False), source_kwarg="tree", source_option="tree",
-    workdir_kwarg="sandbox_workdir",
+    options={"workdir": "sandbox_workdir"},
 )
 
 ENVIRONMENTS = (

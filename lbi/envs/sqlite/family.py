@@ -36,7 +36,7 @@ def describe(subject: str) -> str:
 
 FAMILY = Family(
     name="sqlite", entry_point="lbi.envs.sqlite.env:SqliteEnv", offline_skill="lbi.envs.sqlite.offline:SqlSkill",
-    action_language=ACTION_LANGUAGE, describe=lambda name, workdir: describe(f"the user's SQLite database '{name}'"),
+    action_language=ACTION_LANGUAGE, describe=lambda name, options: describe(f"the user's SQLite database '{name}'"),
     default_docs=manual, source_kwarg="database", source_option="db",
     grounding="lbi.envs.sqlite.schema_document:grounding_documents",
 )

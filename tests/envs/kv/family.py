@@ -12,7 +12,7 @@ HERE = Path(__file__).parent
 ACTION_LANGUAGE = "kv commands, one per action: get KEY | set KEY VALUE | del KEY | keys | wait SECONDS"
 
 
-def describe(name: str, workdir: str | None = None) -> str:
+def describe(name: str, options: object = None) -> str:
     return (f"A key-value store '{name}'. Each action is one command; the observation is its answer or an "
             "error. Every episode starts from a fresh copy of the store.")
 
