@@ -3,7 +3,9 @@ skill (registered beside the family) does the work; the answer follows the role'
 
 from __future__ import annotations
 
+import inspect
 import json
+from random import Random
 from typing import Callable
 
 from lbi.method.roles import Role
@@ -42,9 +44,17 @@ def _propose(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
 def _act(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
     task = task_of(prompt.user)
     history = actor_history(prompt.user)
+    observation = between(prompt.user, "\n\nCurrent observation:\n", "\n\nWhat is the next action?")
     followed = follow_reference(task, history, references_of(prompt.user), skill.failed)
-    reason, action = followed or skill.next_action(task, history, seeded_random(*key, task))
+    reason, action = followed or _next_action(skill, task, history, observation, seeded_random(*key, task))
     return f"REASON: {reason}\nACTION: {action}"
+
+
+def _next_action(skill: ActionSkill, task: str, history: list, observation: str, rng: Random) -> tuple[str, str]:
+    """The skill's next action, given the current observation when its ``next_action`` takes one."""
+    if "observation" in inspect.signature(skill.next_action).parameters:
+        return skill.next_action(task, history, rng, observation=observation)
+    return skill.next_action(task, history, rng)
 
 
 def _write_query(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:

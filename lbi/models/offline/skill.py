@@ -12,8 +12,10 @@ class ActionSkill(Protocol):
     def propose_tasks(self, document: str, environment: str, count: int, rng: Random) -> list[str]:
         """Tasks grounded in the document and in ``environment``, what an episode shows when it starts."""
 
-    def next_action(self, task: str, history: list[Turn], rng: Random) -> tuple[str, str]:
-        """(reason, action); ``rng`` is seeded from the task only, so one episode follows one plan."""
+    def next_action(self, task: str, history: list[Turn], rng: Random, observation: str = "") -> tuple[str, str]:
+        """(reason, action); ``rng`` is seeded from the task only, so one episode follows one plan.
+        ``observation`` is the current one (at the first step, what the episode shows at its start); a skill
+        may leave the parameter out, and is then called without it."""
 
     def task_instruction(self, turns: list[Turn], rng: Random) -> str: ...
 

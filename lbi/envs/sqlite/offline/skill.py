@@ -1,13 +1,14 @@
-"""The SQL (SQLite, Chinook) action-language skill of the offline model."""
+"""The offline model's skill for any SQLite database: it reads the schema from what the episode shows."""
 
 from __future__ import annotations
 
 import re
 from random import Random
 
-from lbi.models.offline import chinook, sql_actor, sql_labeler, sql_proposer
-from lbi.models.offline.sql_results import read_result
-from lbi.models.offline.sql_statements import is_schema_lookup, literals, tables_used
+from lbi.envs.sqlite.offline import actor, labeler, proposer
+from lbi.envs.sqlite.offline.names import mentions_table
+from lbi.envs.sqlite.offline.results import read_result
+from lbi.envs.sqlite.offline.statements import is_schema_lookup, literals, tables_used
 from lbi.prompts.render import Turn
 
 _STRUCTURE_QUESTION = re.compile(
@@ -16,16 +17,16 @@ _STRUCTURE_QUESTION = re.compile(
 
 class SqlSkill:
     def propose_tasks(self, document: str, environment: str, count: int, rng: Random) -> list[str]:
-        return sql_proposer.propose(document, count, rng)
+        return proposer.propose(document, environment, count, rng)
 
-    def next_action(self, task: str, history: list[Turn], rng: Random) -> tuple[str, str]:
-        return sql_actor.next_action(task, history, rng)
+    def next_action(self, task: str, history: list[Turn], rng: Random, observation: str = "") -> tuple[str, str]:
+        return actor.next_action(task, history, observation, rng)
 
     def task_instruction(self, turns: list[Turn], rng: Random) -> str:
-        return sql_labeler.task_instruction(turns, rng)
+        return labeler.task_instruction(turns, rng)
 
     def replicate(self, turns: list[Turn], rng: Random) -> tuple[list[str], str]:
-        return sql_labeler.replicate(turns, rng)
+        return labeler.replicate(turns, rng)
 
     def failed(self, observation: str) -> bool:
         return read_result(observation).error is not None
@@ -44,11 +45,11 @@ class SqlSkill:
 
     def unmentioned(self, instruction: str, action: str) -> tuple[list[str], list[str]]:
         tables = tables_used(action)
-        mentioned = set(chinook.tables_mentioned(instruction))
-        subjects = [] if not tables or mentioned & set(tables) else [f"the {tables[0]} table"]
+        named = any(mentions_table(instruction, table) for table in tables)
+        subjects = [] if not tables or named else [f"the {tables[0]} table"]
         lowered = instruction.lower()
         details = [f"'{v}'" for v in literals(action) if len(v) > 1 and v.lower() not in lowered]
         return subjects, details
 
     def related(self, first: str, second: str) -> bool:
-        return bool(set(tables_used(first)) & set(tables_used(second)))
+        return bool({t.lower() for t in tables_used(first)} & {t.lower() for t in tables_used(second)})
