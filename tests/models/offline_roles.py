@@ -1,4 +1,7 @@
-"""Asking the offline model each role's question over HTTP and parsing the answer, for one EnvSpec."""
+"""Asking the offline model each role's question over HTTP and parsing the answer, for one EnvSpec.
+
+Requests carry the role and the family in their ``metadata``, as the pipeline's client sends them.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,22 @@ from dataclasses import dataclass
 import openai
 
 from lbi.envs.base import EnvSpec
-from lbi.prompts import judge, label, self_instruct
+from lbi.method.roles import Role
+from lbi.models.metadata import request_metadata
+from lbi.prompts import act, judge, label, self_instruct
 from lbi.prompts.parsing import ParseFailure
 from lbi.prompts.render import Turn
 
 JUDGES = ("offline-judge-a", "offline-judge-b")
+LABEL_ROLES = {"task": Role.LABEL_TASK, "replicate": Role.LABEL_REPLICATE}
 
 
-def ask(client: openai.OpenAI, messages: list[dict[str, str]], model: str = "offline-generator") -> str:
-    return client.chat.completions.create(model=model, messages=messages).choices[0].message.content
+def ask(client: openai.OpenAI, messages: list[dict[str, str]], model: str = "offline-generator", *,
+        role: str | None = None, family: str | None = None) -> str:
+    metadata = request_metadata(role=role, family=family) if role else None
+    return client.chat.completions.create(model=model, messages=messages,
+                                          extra_body={"metadata": metadata} if metadata else None,
+                                          ).choices[0].message.content
 
 
 @dataclass(frozen=True)
@@ -23,19 +33,30 @@ class Roles:
     spec: EnvSpec
     initial_observation: str
 
+    def ask(self, client: openai.OpenAI, messages: list[dict[str, str]], role: str, model: str = "offline-generator"
+            ) -> str:
+        return ask(client, messages, model, role=role, family=self.spec.family)
+
     def proposed(self, client: openai.OpenAI, chunk: str, n: int = 3) -> list[str]:
-        tasks = self_instruct.parse(ask(client, self_instruct.build(self.spec, chunk, n)), n)
+        messages = self_instruct.build(self.spec, self.initial_observation, chunk, n)
+        tasks = self_instruct.parse(self.ask(client, messages, Role.SELF_INSTRUCT), n)
         assert not isinstance(tasks, ParseFailure), tasks
         return tasks
 
+    def acted(self, client: openai.OpenAI, task: str, turns: list[Turn], observation: str) -> str:
+        """The actor's raw answer for the next step."""
+        return self.ask(client, act.build(self.spec, task, turns, observation), Role.ACTOR, "offline-actor")
+
     def labelled(self, client: openai.OpenAI, kind: str, turns: list[Turn], initial: str | None = None) -> label.Label:
         start = self.initial_observation if initial is None else initial
-        result = label.parse(ask(client, label.build(self.spec, kind, start, turns)), kind)
+        answer = self.ask(client, label.build(self.spec, kind, start, turns), LABEL_ROLES[kind])
+        result = label.parse(answer, kind)
         assert not isinstance(result, ParseFailure), result
         return result
 
     def verdicts(self, client: openai.OpenAI, instruction: str, turns: list[Turn], model: str = JUDGES[0]) -> dict:
-        result = judge.parse(ask(client, judge.build(self.spec, instruction, self.initial_observation, turns), model))
+        messages = judge.build(self.spec, instruction, self.initial_observation, turns)
+        result = judge.parse(self.ask(client, messages, Role.JUDGE, model))
         assert not isinstance(result, ParseFailure), result
         return {v.criterion: v for v in result}
 
@@ -56,7 +77,8 @@ class Roles:
                 for kind in label.KINDS:
                     messages = judge.build(self.spec, self.labelled(client, kind, span, start).instruction, start, span)
                     total += 1
-                    kept += all(v.accept for model in JUDGES for v in judge.parse(ask(client, messages, model)))
+                    kept += all(v.accept for model in JUDGES
+                                for v in judge.parse(self.ask(client, messages, Role.JUDGE, model)))
         return kept, total
 
 
