@@ -4,10 +4,12 @@ Every call goes through ``ModelClient.complete``. A request made before is
 answered from the store; a new one reserves a call from the run's budget and
 goes to the transport process, which posts it when one of the model's
 concurrency slots is free (lowest priority first). It is retried with backoff
-on 429, 5xx, timeouts and broken bodies, honouring Retry-After; an answer that
-breaks its role's contract is asked for again a few times. Every attempt is a
-ledger row; only answers that parsed are ever served again. A stopped client
-(its run is stopping) drops the calls waiting for a slot and makes no new one.
+on 429, 5xx, timeouts and broken bodies, honouring Retry-After up to a cap, and
+within a cap on the total wait per call; an answer that breaks its role's contract
+(or holds text Postgres cannot store) is asked for again a few times. Every attempt
+is a ledger row; only answers that parsed are ever served again. The API key is
+scrubbed from everything stored: requests, answers, errors. A stopped client (its
+run is stopping) drops the calls waiting for a slot and makes no new one.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from lbi.store import ledger
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+MAX_TOKENS_PER_CALL = 10_000_000  # a usage figure above this (or negative, or not an integer) is not believed
+MIN_SECRET_CHARS = 8  # a shorter key ("offline", "EMPTY") guards nothing, and scrubbing it would mangle answers
+UNSTORABLE_ANSWER = "the answer holds characters Postgres cannot store (NUL or a lone surrogate)"
 
 
 Parser = Callable[[str], Any]  # returns the parsed value, or a ParseFailure
@@ -63,6 +68,8 @@ class ClientOptions:
     max_tokens: int | None = 1024
     backoff_base_s: float = 0.25
     backoff_max_s: float = 20.0
+    max_retry_after_s: float = 120.0  # the longest wait a server may ask for (Retry-After, retry-after-ms)
+    max_total_wait_s: float = 300.0  # the longest a call waits between its attempts, all waits together
     global_limit_name: str | None = None
     request_metadata: bool = True
 
@@ -78,6 +85,9 @@ class Request:
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> "Request":
+        """The request for ``body``, its text made storable (no NUL, no lone surrogate: the
+        ledger keeps it as jsonb, and what is posted is what is stored)."""
+        body = _map_strings(body, ledger.storable_text)
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
         return cls(body, canonical, hashlib.sha256(canonical.encode()).hexdigest())
 
@@ -97,7 +107,8 @@ class ModelClient:
         self._ledger = engine.execution_options(isolation_level="AUTOCOMMIT")  # one statement per write
         self._run_id = run_id
         self._options = options
-        self._secret = api_key
+        self._secret = api_key if len(api_key) >= MIN_SECRET_CHARS else ""
+        self._stopping = threading.Event()
         self.concurrency = options.concurrency
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
@@ -112,7 +123,7 @@ class ModelClient:
         then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache).
         When calls wait for a slot, the lowest ``priority`` goes first. The role and the
         environment's family travel as the request's ``metadata`` (never in the prompt)."""
-        body: dict[str, Any] = {"model": model, "messages": messages}
+        body: dict[str, Any] = {"model": model, "messages": _map_strings(messages, self._scrub)}
         if self._options.request_metadata:
             body["metadata"] = request_metadata(role=role, family=family)
         if self._options.temperature is not None:
@@ -150,6 +161,7 @@ class ModelClient:
     def _call_with_retries(self, *, role: str, request: Request, parse: Parser, priority: int) -> Completion:
         model = request.body["model"]
         errors = invalid = 0
+        waited_s = 0.0
         while True:
             attempt = errors + invalid + 1
             if attempt > 1:  # the first attempt was counted when the cache had no answer
@@ -169,13 +181,17 @@ class ModelClient:
                 self._record_failure(role, request, attempt, started, last_error, error.status)
                 if error.status not in RETRYABLE_STATUS:
                     raise ModelError(f"model '{model}' refused the request: {last_error}") from None
-                delay = error.retry_after_s if error.retry_after_s is not None else self._backoff(errors + 1)
+                delay = (min(error.retry_after_s, self._options.max_retry_after_s)
+                         if error.retry_after_s is not None else self._backoff(errors + 1))
             except Exception as error:  # timeouts, resets, truncated or invalid bodies
                 last_error = self._scrub(f"{type(error).__name__}: {error}")
                 self._record_failure(role, request, attempt, started, last_error, None)
                 delay = self._backoff(errors + 1)
             else:
-                parsed = parse(text)
+                text = self._scrub(text)
+                storable = ledger.storable_text(text)
+                parsed = parse(text) if storable == text else ParseFailure(UNSTORABLE_ANSWER, storable)
+                text = storable
                 broken = isinstance(parsed, ParseFailure)
                 with self._ledger.connect() as conn:
                     call_id = ledger.record_call(
@@ -193,8 +209,12 @@ class ModelClient:
             self._check_running()
             if errors > self._options.max_retries:
                 raise ModelError(f"model '{model}' failed {errors} times; last error: {last_error}")
+            if waited_s + delay > self._options.max_total_wait_s:
+                raise ModelError(f"model '{model}' failed {errors} times and would wait {waited_s + delay:.0f}s in"
+                                 f" all (cap {self._options.max_total_wait_s:.0f}s); last error: {last_error}")
             log.info("model %s attempt %d failed (%s); retrying in %.2fs", model, attempt, last_error, delay)
-            time.sleep(delay)
+            self._stopping.wait(delay)  # a stop ends the wait at once
+            waited_s += delay
 
     @contextmanager
     def _global_slot(self, priority: int) -> Iterator[None]:
@@ -213,6 +233,7 @@ class ModelClient:
         """Make no more calls: the calls waiting for a slot are dropped, and every call raises
         ``RunStopped`` with ``reason`` (calls already sent finish and are recorded)."""
         self._stopped = reason
+        self._stopping.set()
         self._transport.drop_waiting()
 
     def _check_running(self) -> None:
@@ -262,10 +283,34 @@ def _completion(reply: Reply, messages: list[dict[str, str]]) -> tuple[str, int,
     text = payload["choices"][0]["message"]["content"] or ""
     if not isinstance(text, str):
         raise ValueError(f"the answer's content is {type(text).__name__}, not text")
-    usage = payload.get("usage") or {}
-    prompt_tokens = int(usage.get("prompt_tokens") or _estimate_tokens(messages))
-    completion_tokens = int(usage.get("completion_tokens") or max(1, len(text) // 4))
+    usage = payload.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+    prompt_tokens = _token_count(usage.get("prompt_tokens"), _estimate_tokens(messages))
+    completion_tokens = _token_count(usage.get("completion_tokens"), max(1, len(text) // 4))
     return text, prompt_tokens, completion_tokens
+
+
+def _token_count(reported: Any, estimate: int) -> int:
+    """The server's token count when it is believable (an integer, 1 to MAX_TOKENS_PER_CALL),
+    else our estimate: a negative or absurd figure must not move the run's budget."""
+    if isinstance(reported, float) and reported.is_integer():
+        reported = int(reported)
+    if isinstance(reported, int) and not isinstance(reported, bool) and 0 < reported <= MAX_TOKENS_PER_CALL:
+        return reported
+    if reported not in (None, 0):
+        log.warning("ignoring a usage figure the server reported: %r", reported)
+    return min(estimate, MAX_TOKENS_PER_CALL)
+
+
+def _map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """``value`` (JSON-like) with ``change`` applied to every string in it."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {key: _map_strings(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(item, change) for item in value]
+    return value
 
 
 def _error_message(payload: bytes) -> str:

@@ -14,6 +14,9 @@ model's slots idle for tens of milliseconds per call. The process exits when std
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import math
 import os
 import queue
 import sys
@@ -24,24 +27,45 @@ import httpx
 
 from lbi.models.frames import DROP_WAITING, REQUEST, read_exactly, reply_frame
 
-MAX_RETRY_AFTER_S = 120.0
+MAX_RETRY_AFTER_S = 120.0  # every wait a server asks for is cut to this
 
 
 def retry_after_ms(headers: httpx.Headers) -> int:
-    """The wait a response asks for (``retry-after-ms`` or ``retry-after`` seconds), or -1."""
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(0, int(float(value)))
-        except ValueError:
-            pass
+    """The wait a response asks for in milliseconds (``retry-after-ms``, or ``retry-after`` in
+    seconds or as an HTTP date), at most MAX_RETRY_AFTER_S; -1 when it asks for none."""
+    seconds = _asked_wait_s(headers)
+    if seconds is None or seconds < 0:
+        return -1
+    return int(1000 * min(MAX_RETRY_AFTER_S, seconds))
+
+
+def _asked_wait_s(headers: httpx.Headers) -> float | None:
+    milliseconds = _number(headers.get("retry-after-ms"))
+    if milliseconds is not None:
+        return max(0.0, milliseconds / 1000)
     value = headers.get("retry-after")
-    if value:
-        try:
-            return int(1000 * min(MAX_RETRY_AFTER_S, max(0.0, float(value))))
-        except ValueError:
-            return -1
-    return -1
+    if not value:
+        return None
+    seconds = _number(value)
+    if seconds is not None:
+        return max(0.0, seconds)
+    try:
+        until = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=datetime.timezone.utc)
+    left = (until - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+    return left if left > 0 else None  # a date already past asks for no wait
+
+
+def _number(value: str | None) -> float | None:
+    """A header's number (infinity included: the cap applies), or None when it holds none."""
+    try:
+        number = float(value) if value else None
+    except ValueError:
+        return None
+    return None if number is None or math.isnan(number) else number
 
 
 class Replies:

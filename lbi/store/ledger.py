@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # Postgres text holds no NUL; UTF-8 holds no lone surrogate
+
+
+def storable_text(text: str) -> str:
+    """``text`` with what Postgres cannot store (NUL, lone surrogates) replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,8 @@ def record_call(
     latency_ms: int = 0,
 ) -> int:
     """Write one ledger row and count its tokens against the run (one statement);
-    the first success for a request is the one the cache serves."""
+    the first success for a request is the one the cache serves. Text Postgres cannot store
+    is replaced (``storable_text``), so a paid call always gets its row."""
     return conn.execute(
         sa.text(
             "WITH call AS (INSERT INTO lbi.llm_calls (request_hash, run_id, role, model, status, request,"
@@ -100,7 +109,12 @@ def record_call(
         ),
         {
             "h": request_hash, "r": run_id, "role": role, "model": model, "status": status,
-            "request": request_json, "text": response_text, "error": error, "http": http_status,
+            "request": storable_text(request_json), "text": _storable(response_text), "error": _storable(error),
+            "http": http_status,
             "attempt": attempt, "pt": prompt_tokens, "ct": completion_tokens, "lat": latency_ms,
         },
     ).scalar_one()
+
+
+def _storable(text: str | None) -> str | None:
+    return None if text is None else storable_text(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,8 +55,20 @@ def run_totals(conn: sa.Connection, *, run_id: int, chunk_ids: list[int], instru
 
 
 def environment_stats(conn: sa.Connection, *, environment_id: str | None) -> list[dict[str, Any]]:
-    """One row per environment: rows per stage, keep rate, and model usage over all its runs."""
+    """One row per environment: rows per stage, keep rate, and the model usage of its synthesize
+    runs (evaluation runs apart, in ``evaluation_*``). Every number is a JSON number."""
     rows = conn.execute(sa.text("""
+        WITH usage AS (
+          SELECT r.environment_id, r.flow, count(*) AS runs,
+            coalesce(sum(r.cache_hits), 0) AS cached_calls, coalesce(sum(r.tokens), 0) AS paid_tokens,
+            coalesce(sum(r.cached_tokens), 0) AS cached_tokens,
+            coalesce(sum((SELECT count(*) FROM lbi.llm_calls l WHERE l.run_id = r.id AND l.status <> 'error')), 0)
+              AS paid_calls,
+            coalesce(sum((SELECT count(*) FROM lbi.llm_calls l WHERE l.run_id = r.id AND l.status = 'invalid')), 0)
+              AS invalid_calls,
+            coalesce(sum((SELECT count(*) FROM lbi.llm_calls l WHERE l.run_id = r.id AND l.status = 'error')), 0)
+              AS failed_calls
+          FROM lbi.runs r GROUP BY r.environment_id, r.flow)
         SELECT e.id AS environment,
           (SELECT count(*) FROM lbi.environment_documents d WHERE d.environment_id = e.id) AS documents,
           (SELECT count(*) FROM lbi.skipped_documents s WHERE s.environment_id = e.id) AS skipped_documents,
@@ -73,21 +86,21 @@ def environment_stats(conn: sa.Connection, *, environment_id: str | None) -> lis
              WHERE t.environment_id = e.id AND x.status = 'accepted') AS accepted,
           (SELECT count(*) FROM lbi.examples x JOIN lbi.trajectories t ON t.id = x.trajectory_id
              WHERE t.environment_id = e.id AND x.status = 'rejected') AS rejected,
-          (SELECT count(*) FROM lbi.runs r WHERE r.environment_id = e.id) AS runs,
-          (SELECT count(*) FROM lbi.llm_calls l JOIN lbi.runs r ON r.id = l.run_id
-             WHERE r.environment_id = e.id AND l.status = 'ok') AS paid_calls,
-          (SELECT count(*) FROM lbi.llm_calls l JOIN lbi.runs r ON r.id = l.run_id
-             WHERE r.environment_id = e.id AND l.status = 'error') AS failed_calls,
-          (SELECT coalesce(sum(cache_hits), 0) FROM lbi.runs r WHERE r.environment_id = e.id) AS cached_calls,
-          (SELECT coalesce(sum(tokens), 0) FROM lbi.runs r WHERE r.environment_id = e.id) AS paid_tokens,
-          (SELECT coalesce(sum(cached_tokens), 0) FROM lbi.runs r WHERE r.environment_id = e.id) AS cached_tokens
+          coalesce(s.runs, 0) AS runs, coalesce(s.paid_calls, 0) AS paid_calls,
+          coalesce(s.invalid_calls, 0) AS invalid_calls, coalesce(s.failed_calls, 0) AS failed_calls,
+          coalesce(s.cached_calls, 0) AS cached_calls, coalesce(s.paid_tokens, 0) AS paid_tokens,
+          coalesce(s.cached_tokens, 0) AS cached_tokens,
+          coalesce(v.runs, 0) AS evaluation_runs, coalesce(v.paid_calls, 0) AS evaluation_paid_calls,
+          coalesce(v.paid_tokens, 0) AS evaluation_paid_tokens
         FROM lbi.environments e
+        LEFT JOIN usage s ON s.environment_id = e.id AND s.flow = 'synthesize'
+        LEFT JOIN usage v ON v.environment_id = e.id AND v.flow = 'evaluate'
         WHERE CAST(:env AS text) IS NULL OR e.id = :env
         ORDER BY e.id
     """), {"env": environment_id}).mappings().all()
     result = []
     for row in rows:
-        item = dict(row)
+        item = {key: int(value) if isinstance(value, Decimal) else value for key, value in row.items()}
         item["keep_rate"] = keep_rate(item["accepted"], item["rejected"])
         result.append(item)
     return result
