@@ -49,6 +49,8 @@ def next_action(task: str, history: list[Turn], observation: str, rng: Random) -
     bound = bind(kind, slots, schema)
     if "list" in opening and not _listed(history):
         return "Start by listing the tables to see how the data is organised.", LIST_TABLES
+    if isinstance(bound, Missing) and bound.table is None and (_listed(history) or schema.real_tables()):
+        return fallback.next_action(task, history, schema, rng)  # it reads like a proposed task but is not one
     if isinstance(bound, Missing):
         return _inspect(bound, history, "the task names")
     if "info" in opening and not _inspected(history, bound.table):
