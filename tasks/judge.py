@@ -1,40 +1,22 @@
-"""Committee filter: judges rate each example on four criteria, in committee order; the policy decides.
-
-A judge is asked only while its answer can still change the decision (under the
-unanimous policy, a first rejection settles it), unless the run asks them all.
-"""
+"""Committee filter: judges rate each example on every criterion, in committee order; the policy
+decides (lbi.method.committee). A judge is asked only while its answer can still change the
+decision, unless the run asks them all."""
 
 from __future__ import annotations
 
 from prefect import task
 from prefect.cache_policies import NONE
 
-from lbi.method.roles import Role
 from lbi import runtime
-from lbi.prompts import judge
+from lbi.method import committee as decision
+from lbi.method import questions
+from lbi.method.committee import decision_settled  # noqa: F401 - tests/flows/test_committee.py imports it from here
+from lbi.method.stages import Stage
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
 from tasks.embed import store_vectors_early
 from tasks.outcome import Outcome, for_each, for_units
 from tasks.priority import call_priority
-
-
-def committee_accepts(policy: str, committee: list[str], acceptance: dict[str, bool]) -> bool:
-    """A judge missing from ``acceptance`` (no usable verdict) counts as not accepting."""
-    votes = [acceptance.get(name, False) for name in committee]
-    if policy == "unanimous":
-        return all(votes)
-    if policy == "majority":
-        return sum(votes) * 2 > len(votes)
-    if policy == "any":
-        return any(votes)
-    raise ValueError(f"unknown committee policy {policy!r} (unanimous, majority or any)")
-
-
-def decision_settled(policy: str, committee: list[str], known: dict[str, bool]) -> bool:
-    """True when whatever the judges not in ``known`` would answer, the decision stays the same."""
-    everyone_else_accepts = {**known, **{name: True for name in committee if name not in known}}
-    return committee_accepts(policy, committee, everyone_else_accepts) == committee_accepts(policy, committee, known)
 
 
 @task(name="committee-filter", cache_policy=NONE)
@@ -56,24 +38,23 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
         todo = examples.to_judge(conn, trajectory_id=trajectory_id)
 
     def work(example) -> list[int]:  # noqa: ANN001 - a row of examples.to_judge
-        known = {name: False for name in example.failed}
+        known = {name: False for name in example.failed}  # an answer that broke the contract: not accepting
         known.update({name: name in example.accepted_by for name in example.judged})
+        start, turns = trajectory.span(example.start_step, example.end_step)
         answers = {}
-        if any(name not in known for name in committee):
-            start, turns = trajectory.span(example.start_step, example.end_step)
-            messages = judge.build(rt.spec, example.instruction, start, turns)
-        for name in committee:
-            if name in known or (not ask_all and decision_settled(policy, committee, known)):
-                continue
-            answers[name] = parsed = rt.client.complete(
-                role=Role.JUDGE, family=rt.spec.family, model=name, messages=messages, parse=judge.parse,
-                priority=call_priority("judge", trajectory_id)).parsed
-            known[name] = not isinstance(parsed, ParseFailure) and all(verdict.accept for verdict in parsed)
+
+        def ask(name: str) -> bool:
+            answers[name] = questions.judge_example(
+                rt.client, rt.spec, model=name, instruction=example.instruction, start_observation=start,
+                turns=turns, priority=call_priority(Stage.JUDGE, trajectory_id))
+            return decision.judge_accepts(answers[name])
+
+        decision.poll(policy, committee, known, ask, ask_all=ask_all)
         with rt.engine.begin() as conn:  # the verdicts and the decision (under this run's policy), together
             for name, parsed in answers.items():
                 if isinstance(parsed, ParseFailure):
                     failures.record_failed_generation(
-                        conn, stage="judge", subject=f"example:{example.id}", model=name,
+                        conn, stage=Stage.JUDGE, subject=f"example:{example.id}", model=name,
                         reason=parsed.reason, answer=parsed.answer, run_id=run_id,
                     )
                 else:
@@ -81,7 +62,7 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
                         conn, example_id=example.id, judge=name,
                         verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed], run_id=run_id,
                     )
-            accepted = committee_accepts(policy, committee, examples.judge_acceptance(conn, example_id=example.id))
+            accepted = decision.accepts(policy, committee, examples.judge_acceptance(conn, example_id=example.id))
             examples.decide(conn, example_id=example.id, status="accepted" if accepted else "rejected", policy=policy)
         return [example.id]
 

@@ -9,9 +9,10 @@ after another instead of all together at the end.
 
 from __future__ import annotations
 
-STAGE_ORDER = ("self_instruct", "rollout", "backward", "judge")
+from lbi.method.stages import Stage
 
 
 def call_priority(stage: str, unit_id: int) -> int:
-    """Lower is sent first: by stage, then by the unit's id (chunk, instruction or trajectory)."""
-    return (STAGE_ORDER.index(stage) << 40) + unit_id
+    """Lower is sent first: by stage (in ``Stage`` order), then by the unit's id (chunk, instruction
+    or trajectory)."""
+    return (Stage(stage).position << 40) + unit_id

@@ -1,4 +1,5 @@
-"""Rollout: the actor acts in a fresh episode for one instruction; the trajectory is stored whole."""
+"""Rollout: the actor acts in a fresh episode for one instruction; the trajectory is stored whole,
+each step marked when it repeats the previous one (lbi.method.clean_steps)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from prefect.cache_policies import NONE
 
 from lbi import runtime
 from lbi.agent.loop import run_episode
+from lbi.method.clean_steps import repeats_previous
+from lbi.method.stages import Stage
 from lbi.store import failures, instructions, trajectories
 from lbi.store.trajectories import StoredStep
 from tasks.outcome import Outcome, for_units, guarded
@@ -31,17 +34,13 @@ def roll_out_one(run_id: int, instruction_id: int, max_steps: int) -> Outcome:
             instruction = instructions.instruction_text(conn, instruction_id=instruction_id)
         with rt.make_env() as env:
             episode = run_episode(env, client=rt.client, model=model, instruction=instruction, max_steps=max_steps,
-                                  priority=call_priority("rollout", instruction_id))
-        steps, previous = [], None
-        for idx, step in enumerate(episode.steps, start=1):
-            key = (step.action, step.observation)
-            steps.append(StoredStep(idx, step.reason, step.action, step.observation, step.observation_error,
-                                    repeats_previous=key == previous))
-            previous = key
+                                  priority=call_priority(Stage.ROLLOUT, instruction_id))
+        steps = [StoredStep(idx, step.reason, step.action, step.observation, step.observation_error, repeats)
+                 for idx, (step, repeats) in enumerate(zip(episode.steps, repeats_previous(episode.steps)), start=1)]
         with rt.engine.begin() as conn:
             if episode.failed_answer is not None:
                 failures.record_failed_generation(
-                    conn, stage="rollout", subject=f"instruction:{instruction_id}:step:{len(steps) + 1}",
+                    conn, stage=Stage.ROLLOUT, subject=f"instruction:{instruction_id}:step:{len(steps) + 1}",
                     model=model, reason=episode.error or "", answer=episode.failed_answer, run_id=run_id,
                 )
             return [trajectories.save(

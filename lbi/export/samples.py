@@ -1,28 +1,15 @@
-"""The paper's action-prediction samples: the inputs up to a step, the target that step's action.
-
-The input is the same prompt the acting loop sends, so a model trained on these
-samples sees at inference exactly what it saw in training.
-"""
+"""An exported record's action-prediction samples (built by lbi.method.samples)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 from lbi.envs.base import EnvSpec
-from lbi.prompts import act
-from lbi.prompts.render import Turn
+from lbi.method.samples import ActionSample, action_samples
 
 
-def target(step: dict[str, Any]) -> str:
-    reason = step["reason"] or "This action comes next."
-    return f"REASON: {reason}\nACTION: {step['action']}"
-
-
-def action_samples(record: dict[str, Any], spec: EnvSpec) -> Iterator[tuple[int, list[dict[str, str]], str]]:
-    """(step number, prompt messages, target) for every step of one example."""
-    history: list[Turn] = []
-    observation = record["initial_observation"]
-    for number, step in enumerate(record["steps"], start=1):
-        yield number, act.build(spec, record["instruction"], history, observation), target(step)
-        history.append(Turn(step["action"], step["observation"]))
-        observation = step["observation"]
+def record_samples(record: dict[str, Any], spec: EnvSpec) -> Iterator[ActionSample]:
+    """One sample for every step of the example a record holds."""
+    steps = [SimpleNamespace(**step) for step in record["steps"]]
+    return action_samples(spec, record["instruction"], record["initial_observation"], steps)

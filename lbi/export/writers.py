@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lbi.envs.base import EnvSpec
-from lbi.export.samples import action_samples
+from lbi.export.samples import record_samples
 
 FORMATS = ("jsonl", "parquet", "openai-chat", "sft-steps")
 FILE_NAMES = {"jsonl": "examples.jsonl", "parquet": "examples.parquet",
@@ -37,18 +37,18 @@ def write_jsonl(records: Iterable[dict], path: Path, spec: EnvSpec) -> int:
 def write_openai_chat(records: Iterable[dict], path: Path, spec: EnvSpec) -> int:
     def lines() -> Iterable[str]:
         for record in records:
-            for _, messages, answer in action_samples(record, spec):
-                yield _dump({"messages": [*messages, {"role": "assistant", "content": answer}]})
+            for sample in record_samples(record, spec):
+                yield _dump({"messages": [*sample.messages, {"role": "assistant", "content": sample.target}]})
     return _write_lines(path, lines())
 
 
 def write_sft_steps(records: Iterable[dict], path: Path, spec: EnvSpec) -> int:
     def lines() -> Iterable[str]:
         for record in records:
-            for number, messages, answer in action_samples(record, spec):
-                prompt = "\n\n".join(m["content"] for m in messages)
-                yield _dump({"example_id": record["example_id"], "step": number, "prompt": prompt,
-                             "completion": answer})
+            for sample in record_samples(record, spec):
+                prompt = "\n\n".join(m["content"] for m in sample.messages)
+                yield _dump({"example_id": record["example_id"], "step": sample.step, "prompt": prompt,
+                             "completion": sample.target})
     return _write_lines(path, lines())
 
 

@@ -1,22 +1,21 @@
 """Backward construction: the instruction a span of a trajectory accomplishes.
 
-Two kinds per span, as in the paper: ``task`` asks what task the span
-completes; ``replicate`` summarizes each step first and then writes an
-instruction to replicate them.
+One template per kind of instruction (``InstructionKind``): ``task`` asks what
+task the span completes; ``replicate`` summarizes each step first and then
+writes an instruction to replicate them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from lbi.envs.base import EnvSpec
+from lbi.method.kinds import InstructionKind
 from lbi.prompts.parsing import ParseFailure, first_json_object
 from lbi.prompts.render import Turn, render_trajectory
 from lbi.prompts.templates import messages
 
-Kind = Literal["task", "replicate"]
-KINDS: tuple[Kind, ...] = ("task", "replicate")
+KINDS = tuple(InstructionKind)  # for callers that iterate label kinds
 MAX_INSTRUCTION_CHARS = 600
 
 
@@ -26,7 +25,7 @@ class Label:
     summary: tuple[str, ...] = ()
 
 
-def build(spec: EnvSpec, kind: Kind, initial_observation: str, turns: list[Turn]) -> list[dict[str, str]]:
+def build(spec: EnvSpec, kind: InstructionKind, initial_observation: str, turns: list[Turn]) -> list[dict[str, str]]:
     return messages(
         f"label_{kind}",
         env_id=spec.id,
@@ -35,7 +34,7 @@ def build(spec: EnvSpec, kind: Kind, initial_observation: str, turns: list[Turn]
     )
 
 
-def parse(answer: str, kind: Kind) -> Label | ParseFailure:
+def parse(answer: str, kind: InstructionKind) -> Label | ParseFailure:
     data = first_json_object(answer)
     if data is None:
         return ParseFailure("no JSON object", answer)
@@ -46,7 +45,7 @@ def parse(answer: str, kind: Kind) -> Label | ParseFailure:
     if len(instruction) > MAX_INSTRUCTION_CHARS:
         return ParseFailure(f"instruction longer than {MAX_INSTRUCTION_CHARS} characters", answer)
     summary: tuple[str, ...] = ()
-    if kind == "replicate":
+    if kind == InstructionKind.REPLICATE:
         raw = data.get("summary")
         if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw) or not raw:
             return ParseFailure('replicate answer lacks a "summary" list of strings', answer)

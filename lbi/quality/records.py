@@ -6,9 +6,8 @@ import json
 
 import sqlalchemy as sa
 
+from lbi.method.stages import Stage
 from lbi.quality.outcome import SuiteOutcome
-
-STAGES = ("ingest", "self_instruct", "rollout", "backward", "judge")
 
 
 def record_stage_ids(conn: sa.Connection, *, run_id: int, stage: str, ids: list[int]) -> None:
@@ -21,11 +20,12 @@ def record_stage_ids(conn: sa.Connection, *, run_id: int, stage: str, ids: list[
     )
 
 
-def recorded_stages(conn: sa.Connection, *, run_id: int) -> list[str]:
+def recorded_stages(conn: sa.Connection, *, run_id: int) -> list[Stage]:
+    """The stages the run recorded, in stage order."""
     recorded = set(conn.execute(
         sa.text("SELECT stage FROM lbi.run_stage_ids WHERE run_id = :run"), {"run": run_id}
     ).scalars())
-    return [stage for stage in STAGES if stage in recorded]
+    return [stage for stage in Stage if stage in recorded]
 
 
 def save_result(conn: sa.Connection, *, run_id: int, stage: str, outcome: SuiteOutcome) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from flows.params import SynthesizeParams
 from flows.synthesize import synthesize
+from lbi.method.criteria import Criterion
 from tests.flows import dataset
 
 SMALL = dict(max_docs=2, instructions_per_doc=2, max_steps=3, max_span_steps=2)
@@ -23,8 +24,10 @@ def test_each_stage_writes_linked_rows(store: sa.Engine) -> None:
     for stage in ("documents", "chunks", "instructions", "trajectories", "steps", "examples", "verdicts"):
         assert totals[stage] > 0, stage
     assert totals["accepted"] + totals["rejected"] == totals["examples"]
-    assert totals["verdicts"] % 4 == 0 and totals["examples"] * 4 < totals["verdicts"] < totals["examples"] * 2 * 4, \
-        "four criteria per judge; the second judge only where the first accepted"
+    criteria = len(Criterion)
+    assert totals["verdicts"] % criteria == 0, "one verdict per criterion per judge"
+    assert totals["examples"] * criteria < totals["verdicts"] < totals["examples"] * 2 * criteria, \
+        "the second judge only where the first accepted"
     with store.connect() as conn:
         q = lambda sql: conn.execute(sa.text(sql)).scalar_one()  # noqa: E731
         assert q("SELECT count(*) FROM lbi.instructions WHERE origin = 'self_instruct'") == totals["instructions"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from random import Random
 
 from lbi.models.offline.skill import ActionSkill
-from lbi.prompts.judge import CRITERIA
+from lbi.method.criteria import Criterion
 from lbi.prompts.render import Turn
 
 FLIP_RATE = 0.3
@@ -27,13 +27,13 @@ class Finding:
 
 def judge(instruction: str, turns: list[Turn], skill: ActionSkill, rng: Random) -> dict[str, dict[str, str]]:
     findings = {
-        "aligned": aligned(instruction, turns, skill),
-        "coherent": coherent(turns, skill),
-        "natural": natural(instruction, turns, skill),
-        "reasonable": reasonable(turns, skill),
+        Criterion.ALIGNED: aligned(instruction, turns, skill),
+        Criterion.COHERENT: coherent(turns, skill),
+        Criterion.NATURAL: natural(instruction, turns, skill),
+        Criterion.REASONABLE: reasonable(turns, skill),
     }
     verdicts = {}
-    for criterion in CRITERIA:
+    for criterion in Criterion:
         finding = findings[criterion]
         flip = finding.flipped is not None and rng.random() < FLIP_RATE
         accept = finding.accept != flip

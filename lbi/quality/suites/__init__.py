@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lbi.method.stages import Stage
 from lbi.quality.suite import Suite
 from lbi.quality.suites import documents, embeddings, examples, instructions, model_calls, trajectories, verdicts
 
@@ -10,11 +11,11 @@ SUITES: dict[str, Suite] = {s.name: s for s in (
     model_calls.SUITE, embeddings.SUITE,
 )}
 
-AFTER_STAGE: dict[str, tuple[str, ...]] = {
-    "ingest": ("documents",),
-    "self_instruct": ("instructions", "model_calls"),
-    "rollout": ("trajectories", "model_calls"),
-    "backward": ("examples", "model_calls"),
-    "judge": ("verdicts", "model_calls"),
-    "index": ("embeddings",),
+AFTER_STAGE: dict[Stage, tuple[str, ...]] = {
+    Stage.INGEST: ("documents",),
+    Stage.SELF_INSTRUCT: ("instructions", "model_calls"),
+    Stage.ROLLOUT: ("trajectories", "model_calls"),
+    Stage.BACKWARD: ("examples", "model_calls"),
+    Stage.JUDGE: ("verdicts", "model_calls"),
+    Stage.INDEX: ("embeddings",),
 }

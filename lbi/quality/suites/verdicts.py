@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from lbi.method.criteria import Criterion
 from lbi.quality.config import GateConfig
 from lbi.quality.scope import Scope
 from lbi.quality.suite import BATCH, Check, Suite, between, in_set, no_rows
 
-CRITERIA = ["aligned", "coherent", "natural", "reasonable"]
+CRITERIA = [str(criterion) for criterion in Criterion]
 
 
 def rows(scope: Scope) -> str:
@@ -23,7 +24,7 @@ def rows(scope: Scope) -> str:
 def checks(config: GateConfig) -> list[Check]:
     low, high = config.keep_rate_min, config.keep_rate_max
     return [
-        in_set("criterion_known", "every verdict is on one of the four criteria", "criterion", CRITERIA),
+        in_set("criterion_known", f"every verdict is on one of the {len(CRITERIA)} criteria", "criterion", CRITERIA),
         in_set("decision_known", "a decided example is accepted or rejected", "status", ["accepted", "rejected"]),
         no_rows(
             "one_verdict_per_judge_per_criterion", "a judge that answered gave one verdict on each criterion",
