@@ -1,24 +1,25 @@
-"""Backward construction in the weatherlog project: the instruction a span accomplishes, and a step-by-step
-summary of it, from what each command does (``explain``) and what it printed."""
+"""Backward construction on any directory tree: the instruction a span accomplishes, and a step-by-step summary
+of it, from what each command does (``explain``) on the files it names and what it printed."""
 
 from __future__ import annotations
 
 from random import Random
 
-from lbi.models.offline.shell_results import Result, read_result
-from lbi.models.offline.shell_tasks import explain, fill
+from lbi.envs.shell.offline.results import Result, read_result
+from lbi.envs.shell.offline.steps import explain
+from lbi.envs.shell.offline.templates import fill
 from lbi.prompts.label import MAX_INSTRUCTION_CHARS
 from lbi.prompts.render import Turn
 
 VAGUE_RATE = 0.08  # how often the labeler, like a weak model, writes an instruction that names nothing
-_VAGUE = ("Look around the project.", "Run a command in the working tree.", "Check something in the repository.")
+_VAGUE = ("Look around the working tree.", "Run a command in the working tree.", "Check something in the files.")
 
 
 def describe(command: str) -> str:
     """What a command does, as an instruction ending in a period."""
     explained = explain(command)
     if explained is None:
-        return f"Run `{' '.join(command.split())}` in the project."
+        return f"Run `{' '.join(command.split())}` in the working tree."
     step, values = explained
     return fill(step.says, values) + "."
 
@@ -51,7 +52,7 @@ def replicate(turns: list[Turn], rng: Random) -> tuple[list[str], str]:
         return summary, f"Try to {attempt}; the command fails with '{error}'."
     last = read_result(next(t.observation for t in reversed(turns) if not read_result(t.observation).failed))
     ending = f" The last command should print {last.brief()}." if last.lines else ""
-    steps = purposes if len(purposes) <= 3 else ["look around the project"] + purposes[-2:]
+    steps = purposes if len(purposes) <= 3 else ["look around the working tree"] + purposes[-2:]
     instruction = (_upper_first(steps[0]) + "." if len(steps) == 1 else "Step by step, " + ", then ".join(steps) + ".")
     instruction += ending
     if len(instruction) > MAX_INSTRUCTION_CHARS:
