@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         default=1024, ge=16, description="'none' omits it (models that reject max_tokens)."
     )
 
+    retry_failed_generations: int = Field(
+        default=1, ge=0, le=100,
+        description="How many later runs ask again for a unit whose answer broke its role's contract (0: never).",
+    )
+
     model_request_metadata: bool = Field(
         default=True,
         description="Send each call's role and environment family as OpenAI's `metadata` field (the offline "

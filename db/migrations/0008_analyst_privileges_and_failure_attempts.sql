@@ -47,3 +47,9 @@ EXCEPTION WHEN insufficient_privilege THEN
     RAISE NOTICE USING MESSAGE = 'lbi_analyst not fully locked down (needs a superuser): ' || SQLERRM;
 END
 $$;
+
+-- A unit whose answer broke its contract is asked again by later runs, up to a number of times
+-- (LBI_RETRY_FAILED_GENERATIONS): each row counts the runs whose answer failed.
+ALTER TABLE lbi.failed_generations ADD COLUMN attempts integer NOT NULL DEFAULT 1 CHECK (attempts >= 1);
+COMMENT ON COLUMN lbi.failed_generations.attempts IS
+    'How many runs got an answer breaking the contract for this stage, subject and model; run_id is the last.';
