@@ -16,7 +16,7 @@ from lbi.prompts.render import Turn
 
 EXPLORE_ANYWAY_RATE = 0.3
 _NAMED_PATH = re.compile(rf"(?<![\w/.-])(?:\./)?({PATH}(?:/|\.[A-Za-z]\w*))(?![\w/-])")
-_QUOTED = re.compile(r"['\"‘“`]([^'\"’”`]{2,40})['\"’”`]")
+_TERM = re.compile(r"['\"‘“`]([^'\"’”`]{2,40})['\"’”`]|\b([A-Z]{3,}[A-Z0-9_]*)\b")  # quoted, or like ERROR
 _STOP_WORDS = frozenset("""the and for are was were with what which that this from into show list find count many
 much does have has how all each every file files line lines first last number tree project directory""".split())
 _GIT = (("branch", s.BRANCHES), ("tag", s.TAGS), ("author", s.AUTHORS), ("uncommitted", s.STATUS),
@@ -33,7 +33,7 @@ def plan(task: str, history: list[Turn], rng: Random, observation: str = "") -> 
     lowered = task.lower()
     named = [m.group(1).removeprefix("./").rstrip("/") for m in _NAMED_PATH.finditer(task)]
     explore = not named or rng.random() < EXPLORE_ANYWAY_RATE
-    n = next(iter(re.findall(r"\b(\d{1,2})\b", task)), "10")
+    n = next(iter(re.findall(r"(?<![\w.-])(\d{1,2})(?![\w.-])", task)), "10")
     steps: list[Planned] = [_planned(s.LOOK_AROUND, {})] if explore else []
     if re.search(r"\b(?:git|commits?|branch(?:es)?|tags?|authors?|uncommitted|history)\b", lowered):
         if named and re.search(r"histor|commits? (?:that )?chang", lowered):
@@ -42,19 +42,20 @@ def plan(task: str, history: list[Turn], rng: Random, observation: str = "") -> 
         return steps + [_planned(step, {"n": n})]
     if re.search(r"\b(?:largest|biggest|space|size)\b", lowered) and not named:
         return steps + [_planned(s.LARGEST, {"n": n if n != "10" else "5"})]
-    term = _QUOTED.search(task)
-    if term and not named:
-        return steps + [_planned(s.SEARCH_TREE, {"word": term.group(1)})]
+    found = _TERM.search(task)
+    term = (found.group(1) or found.group(2)) if found else ""
+    if term and not named and not re.search(r"\blines?\b|how many", lowered):
+        return steps + [_planned(s.SEARCH_TREE, {"word": term})]
     target = named[0] if named else _best_match(lowered, _seen_files(history, observation))
     if target is None:
         return steps
     return steps + [_planned(_operation(lowered, target, bool(term)), {
-        "file": target, "dir": target, "n": n, "word": term.group(1) if term else ""})]
+        "file": target, "dir": target, "n": n, "word": term})]
 
 
 def _operation(lowered: str, target: str, searches: bool) -> Step:
     if searches:
-        return s.SEARCH_FILE
+        return s.COUNT_MATCHES if re.search(r"how many|count|number of", lowered) else s.SEARCH_FILE
     if "." not in target.rsplit("/", 1)[-1] and not is_text(target):
         return s.DIR_SIZE if re.search(r"\b(?:size|space|big)\b", lowered) else s.LIST_DIR
     if re.search(r"\bwords?\b", lowered):

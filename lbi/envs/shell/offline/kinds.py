@@ -52,6 +52,8 @@ KINDS: tuple[TaskKind, ...] = (
           s.SEARCH_DIR, opening=s.LOOK_IN_DIR),
     _kind("search_file", "grep search lines match pattern case", ("Which lines of {file} mention '{word}'?",),
           s.SEARCH_FILE, opening=s.LOOK_AT_FILE),
+    _kind("count_matches", "grep count lines match pattern wc", ("How many lines of {file} mention '{word}'?",),
+          s.COUNT_MATCHES, opening=s.LOOK_AT_FILE),
     _kind("find_ext", "find name files type extension search", (
         "List every .{ext} file in the tree.", "Find all the .{ext} files, subdirectories included."),
           s.FIND_EXT, opening=s.LOOK_AROUND),

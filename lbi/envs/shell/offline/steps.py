@@ -31,6 +31,8 @@ SEARCH_DIR = Step("Search {dir} recursively, ignoring case, with line numbers.",
                   "grep -rIin '{word}' {dir} | head -n 20", "Show the lines under {dir} that mention '{word}'")
 SEARCH_FILE = Step("Search the file, ignoring case, with line numbers.", "grep -in '{word}' {file} | head -n 20",
                    "Show the lines of {file} that mention '{word}'")
+COUNT_MATCHES = Step("Keep the lines that mention it, ignoring case, and count them.",
+                     "grep -i '{word}' {file} | wc -l", "Count the lines of {file} that mention '{word}'")
 
 # the tree's files
 FIND_EXT = Step("Find the files by name, outside .git.", "find . -name '*.{ext}' -not -path './.git/*' | sort",
@@ -76,7 +78,7 @@ COPY_INTO = Step("Create the directory, copy the file into it and list it.",
                  "Create the directory {folder} and copy {file} into it")
 
 ALL = (LOOK_AROUND, LOOK_AT_FILE, LOOK_IN_DIR, GIT_STATE, LINE_COUNT, WORD_COUNT, HEAD, TAIL, SEARCH_TREE, SEARCH_DIR,
-       SEARCH_FILE, FIND_EXT, EXT_COUNTS, LARGEST, LIST_DIR, FILES_UNDER, COUNT_FILES, DIR_SIZE, LONGEST,
+       SEARCH_FILE, COUNT_MATCHES, FIND_EXT, EXT_COUNTS, LARGEST, LIST_DIR, FILES_UNDER, COUNT_FILES, DIR_SIZE, LONGEST,
        RECENT_COMMITS, BRANCHES, STATUS, LAST_COMMIT, FILE_HISTORY, AUTHORS, TAGS, BACKUP, NOTE, APPEND, ARCHIVE,
        COPY_INTO)
 
