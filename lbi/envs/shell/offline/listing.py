@@ -58,6 +58,8 @@ def read_listing(observation: str) -> Listing:
     for line in lines[start + 1:]:
         if not line.strip() or line.startswith("$ "):
             break
+        if re.search(r"\[\d+ characters omitted\]", line):  # the observation was cut here
+            continue
         for entry in line.split():
             name, kind = (entry[:-1], entry[-1]) if entry[-1] in "/*@|=" else (entry, "")
             if name == ".git":
