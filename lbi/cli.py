@@ -14,9 +14,11 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from lbi.config import Settings
 from lbi.errors import LbiError
+from lbi.method.committee import Policy
 
 # Prefect reads these when it is first imported. Its own logs (tracebacks of failed task runs
 # included) show with --verbose; without it the command prints one clear message per error.
@@ -26,8 +28,24 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 for _noisy in ("EventsWorker", "great_expectations"):
     logging.getLogger(_noisy).setLevel(logging.INFO if _VERBOSE else logging.CRITICAL)
 
+
+
+class OneLineErrors(TyperGroup):
+    """The root command: an error the user can act on (a bad setting, an LbiError, the store out of
+    reach) ends any command with one line and exit code 1, run as `lbi` or through typer's CliRunner."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            message = _one_line(error)
+            if message is None:
+                raise
+            raise SystemExit(f"error: {message}") from None
+
+
 app = typer.Typer(help="Learn-by-interact: synthesize agent data from an environment and its docs.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=OneLineErrors)
 db_app = typer.Typer(help="The Postgres store: embedded server lifecycle and migrations.", no_args_is_help=True)
 env_app = typer.Typer(help="Run an environment by hand.", no_args_is_help=True)
 offline_app = typer.Typer(help="The offline model: a deterministic OpenAI-compatible stand-in.", no_args_is_help=True)
@@ -143,7 +161,7 @@ def synthesize(
     max_span_steps: Optional[int] = typer.Option(None, "--max-span-steps", min=1, help="Longest span relabeled."),
     max_llm_calls: Optional[int] = typer.Option(None, "--max-llm-calls", min=0),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=0),
-    policy: Optional[str] = typer.Option(None, "--policy", help="unanimous | majority | any"),
+    policy: Optional[Policy] = typer.Option(None, "--policy", help="Committee policy; default LBI_COMMITTEE_POLICY."),
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Run tasks on this Dask cluster (tcp://host:port)."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
@@ -163,7 +181,7 @@ def synthesize(
     params = SynthesizeParams(
         env=env, docs=[str(p.resolve()) for p in docs], max_docs=max_docs, instructions_per_doc=instructions_per_doc,
         max_steps=max_steps, max_span_steps=max_span_steps, max_llm_calls=max_llm_calls, max_tokens=max_tokens,
-        committee_policy=policy,
+        committee_policy=policy.value if policy else None,
     )
     engine = runtime.store(settings)
     migrate(engine)
@@ -237,21 +255,36 @@ def _setting_problem(error: Any) -> str:
     return f"LBI_{where.upper()}: {message}" if where else message
 
 
-def main() -> None:
+def _one_line(error: BaseException) -> str | None:
+    """The line that tells the user what went wrong, or None for an error that is a bug (it keeps its traceback)."""
     import sqlalchemy as sa
-
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
+    if isinstance(error, ValidationError):
+        if error.title == Settings.__name__:
+            return "; ".join(_setting_problem(e) for e in error.errors())
+        problems = ("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+        return f"invalid {error.title}: {problems}"
+    if isinstance(error, SettingsError):  # a value that is not even parsed (LBI_GATE_SEVERITY not JSON)
+        field = str(error).split('"')[1] if str(error).count('"') >= 2 else ""
+        cause = f": {error.__cause__}" if error.__cause__ else ""
+        return f"LBI_{field.upper()}: cannot be read{cause}" if field else str(error)
+    if isinstance(error, LbiError):
+        return str(error)
+    if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        first = (str(error.orig or error).strip().splitlines() or ["unreachable"])[0]
+        return (f"the store is unreachable ({first}). Work finished so far is kept;"
+                " run the command again when the store is back to resume.")
+    return None
+
+
+def main() -> None:
     try:
         app()
-    except ValidationError as error:
-        _print_error("; ".join(_setting_problem(e) for e in error.errors()))
-        sys.exit(EXIT_FAILED)
-    except LbiError as error:
-        _print_error(str(error))
-        sys.exit(EXIT_FAILED)
-    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-        first = (str(error.orig or error).strip().splitlines() or ["unreachable"])[0]
-        _print_error(f"the store is unreachable ({first}). Work finished so far is kept;"
-                     " run the command again when the store is back to resume.")
+    except Exception as error:  # raised outside a command (OneLineErrors handles those inside)
+        message = _one_line(error)
+        if message is None:
+            raise
+        _print_error(message)
         sys.exit(EXIT_FAILED)

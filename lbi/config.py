@@ -5,12 +5,14 @@ Only entry points (the CLI, flows) read it; everything below takes arguments.
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -107,6 +109,56 @@ class Settings(BaseSettings):
         if len(value) < 1 or len(set(value)) != len(value):
             raise ValueError("LBI_COMMITTEE must list distinct model names, comma-separated (two or more make a committee)")
         return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_url(cls, value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            return None if isinstance(value, str) else value
+        import sqlalchemy as sa
+
+        try:
+            backend = sa.engine.make_url(value.strip()).get_backend_name()
+        except (sa.exc.ArgumentError, ValueError):
+            backend = None
+        if backend != "postgresql":  # the URL itself is not repeated: it may hold a password
+            raise ValueError("not a Postgres URL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE); unset it for the"
+                             " embedded server")
+        return value.strip()
+
+    @field_validator("model_base_url", "embedding_base_url", mode="before")
+    @classmethod
+    def _http_url(cls, value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            return None if isinstance(value, str) else value
+        try:
+            parts = urlsplit(value.strip())
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError("not an http(s) URL such as http://localhost:8000/v1")
+        return value.strip()
+
+    @field_validator("model_timeout_s", "model_temperature", "gate_keep_rate_min", "gate_keep_rate_max")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("model_temperature")
+    @classmethod
+    def _temperature_range(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 2:
+            raise ValueError("must be between 0 and 2 (or 'none' to leave it to the server)")
+        return value
+
+    @model_validator(mode="after")
+    def _keep_rate_bounds_in_order(self) -> "Settings":
+        if self.gate_keep_rate_min > self.gate_keep_rate_max:
+            raise ValueError("LBI_GATE_KEEP_RATE_MIN is above LBI_GATE_KEEP_RATE_MAX")
+        return self
 
     def offline_model_names(self) -> dict[str, str]:
         """Setting variable -> the offline model's name it still holds (the defaults), for every role."""

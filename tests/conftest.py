@@ -26,6 +26,17 @@ TEMPLATE = "lbi_template"
 _numbers = itertools.count()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test sees the developer's store: LBI_DATABASE_URL is unset and LBI_HOME is an empty
+    directory of the session's (no server runs there) unless a test asks for a store
+    (``store_url``, ``lbi_env``, ... set them again)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("LBI_DATABASE_URL", raising=False)
+        patch.setenv("LBI_HOME", str(tmp_path_factory.mktemp("no-user-store")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def lbi_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("lbi-home")

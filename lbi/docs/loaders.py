@@ -78,22 +78,39 @@ def _walk(root: Path, max_bytes: int) -> Iterator[Document | Skipped]:
 
 
 def _walk_directory(directory: Path, max_bytes: int) -> Iterator[Document | Skipped]:
-    try:
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as exc:
-        yield Skipped(str(directory), f"cannot list directory ({exc.strerror})")
+    """Depth first, in name order, with a stack of its own: no depth of tree exhausts Python's."""
+    listings: list[Iterator[os.DirEntry[str]]] = []
+    listing = _listing(directory)
+    if isinstance(listing, Skipped):
+        yield listing
         return
-    for entry in entries:
+    listings.append(listing)
+    while listings:
+        entry = next(listings[-1], None)
+        if entry is None:
+            listings.pop()
+            continue
         if entry.name.startswith("."):
             continue
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk_directory(path, max_bytes)
+            listing = _listing(path)
+            if isinstance(listing, Skipped):
+                yield listing
+            else:
+                listings.append(listing)
         elif entry.is_symlink() and path.is_dir():
             continue
         elif detect_kind(path) is not None:
             yield _load_or_skip(path, max_bytes)
+
+
+def _listing(directory: Path) -> Iterator[os.DirEntry[str]] | Skipped:
+    try:
+        with os.scandir(directory) as scan:
+            return iter(sorted(scan, key=lambda entry: entry.name))
+    except OSError as exc:
+        return Skipped(str(directory), f"cannot list directory ({exc.strerror})")
 
 
 def _load_or_skip(path: Path, max_bytes: int) -> Document | Skipped:

@@ -77,7 +77,11 @@ def _make_private(directory: Path) -> None:
 
 @contextmanager
 def _locked(pgdata: Path) -> Iterator[None]:
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot make the embedded server's directory {pgdata.parent}: {error.strerror}"
+                         " (set LBI_HOME to a directory of yours)") from None
     with open(pgdata.parent / f".{pgdata.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
