@@ -22,6 +22,13 @@ def add(
                                          "sqlite | shell"),
     db: Optional[Path] = typer.Option(None, "--db", help="SQLite database file (family sqlite); never modified."),
     tree: Optional[Path] = typer.Option(None, "--tree", help="Directory tree (family shell); never modified."),
+    repo: Optional[Path] = typer.Option(None, "--repo", help="Python repository with pytest tests (family "
+                                        "python-repo); never modified."),
+    test: Optional[str] = typer.Option(None, "--test", help="How the repository's tests run (family python-repo), "
+                                       "e.g. \"pytest -q\"."),
+    install: Optional[str] = typer.Option(None, "--install", help="Installs the repository's dependencies once, "
+                                          "on this machine, into the environment episodes use (family python-repo), "
+                                          "e.g. \"pip install -e .\"."),
     docs: list[Path] = typer.Option([], "--docs", help="Documentation file or directory, added to the family's "
                                     "default documentation; repeatable."),
     no_default_docs: bool = typer.Option(False, "--no-default-docs", help="Read only --docs (and, for sqlite, the "
@@ -35,8 +42,9 @@ def add(
     """Register an environment of a known family over your own database or directory tree."""
     from lbi.envs import families, user
 
-    sources = {"db": db, "tree": tree}
-    options = {name: value for name, value in {"workdir": workdir}.items() if value is not None}
+    sources = {"db": db, "tree": tree, "repo": repo}
+    given = {"workdir": workdir, "test": test, "install": install}
+    options = {name: value for name, value in given.items() if value is not None}
     if from_file is not None:
         if env_id or family or any(sources.values()) or options or docs or description or no_default_docs:
             raise typer.BadParameter("--file registers what the file lists; give no other option with it")

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 from lbi.errors import ConfigError
 
-BUILTIN = ("lbi.envs.sqlite.family", "lbi.envs.shell.family")  # modules that each define FAMILY
+BUILTIN = ("lbi.envs.sqlite.family", "lbi.envs.shell.family", "lbi.envs.coding.family", "lbi.envs.web.family")  # modules that each define FAMILY
 
 
 @dataclass(frozen=True)

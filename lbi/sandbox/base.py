@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Mapping
 
 from lbi.errors import LbiError
 
@@ -98,6 +98,8 @@ class SandboxBackend(ABC):
         """Why this backend cannot run here (None when it can); says what to install or start."""
 
     @abstractmethod
-    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR) -> Sandbox:
+    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR,
+             read_only: Mapping[str, Path] | None = None) -> Sandbox:
         """A new sandbox whose workspace at ``workdir`` (checked by workdir.validated_workdir) is a fresh copy
-        of ``tree`` (empty when None)."""
+        of ``tree`` (empty when None). ``read_only`` maps sandbox paths (checked like ``workdir``) to host
+        directories shown there read-only, never copied (a prepared environment of dependencies)."""

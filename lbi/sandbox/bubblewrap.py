@@ -34,12 +34,13 @@ import tempfile
 import time
 from functools import cache
 from pathlib import Path, PurePosixPath
+from typing import Mapping
 
 from lbi.sandbox import script, uids
 from lbi.sandbox.base import HOME, USER, WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
 from lbi.sandbox.capture import BoundedOutput
 from lbi.sandbox.tree import MAX_FILES, check_size, copy_tree
-from lbi.sandbox.workdir import under_home, validated_workdir
+from lbi.sandbox.workdir import under_home, validated_binds, validated_workdir
 
 MB = 1024 * 1024
 READ_BYTES = 65536
@@ -85,17 +86,20 @@ class BubblewrapBackend(SandboxBackend):
     def problem(self) -> str | None:
         return _problem()
 
-    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR) -> Sandbox:
-        return BubblewrapSandbox(tree, limits, self._base_dir, workdir=workdir)
+    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR,
+             read_only: Mapping[str, Path] | None = None) -> Sandbox:
+        return BubblewrapSandbox(tree, limits, self._base_dir, workdir=workdir, read_only=read_only)
 
 
 class BubblewrapSandbox(Sandbox):
     """The tree is copied into the episode's home when ``workdir`` lies inside it, else into a directory of
     its own bound at ``workdir``."""
 
-    def __init__(self, tree: Path | None, limits: SandboxLimits, base_dir: Path, workdir: str = WORKDIR) -> None:
+    def __init__(self, tree: Path | None, limits: SandboxLimits, base_dir: Path, workdir: str = WORKDIR,
+                 read_only: Mapping[str, Path] | None = None) -> None:
         self.limits = limits
         self.workdir = validated_workdir(workdir)
+        self._read_only = validated_binds(read_only)
         inside_home = under_home(self.workdir)
         if tree is not None:
             check_size(tree, limits.disk_mb * MB)
@@ -178,10 +182,9 @@ class BubblewrapSandbox(Sandbox):
                  "--bind", str(self.root / "tmp"), "/tmp", "--perms", "0755", "--dir", "/run",
                  "--bind", str(self.root / "state"), script.STATE_DIR]
         if under_home(self.workdir) is None:
-            for parent in reversed(PurePosixPath(self.workdir).parents[:-1]):
-                if not any(str(parent) == made or str(parent).startswith(made + "/") for made in MOUNTED):
-                    argv += ["--perms", "0755", "--dir", str(parent)]  # bwrap would make it 0700
-            argv += ["--bind", str(self._workspace), self.workdir]
+            argv += [*_parent_dirs(self.workdir), "--bind", str(self._workspace), self.workdir]
+        for target, source in self._read_only.items():
+            argv += [*_parent_dirs(target), "--ro-bind", str(source), target]
         argv += ["--chdir", HOME, "--clearenv"]
         for key, value in script.ENVIRONMENT.items():
             argv += ["--setenv", key, value]
@@ -205,6 +208,15 @@ class BubblewrapSandbox(Sandbox):
                 if budget < 0 or files > 2 * MAX_FILES:
                     return True
         return False
+
+
+def _parent_dirs(path: str) -> list[str]:
+    """Arguments making the parents of a mount point that the sandbox does not make itself."""
+    argv = []
+    for parent in reversed(PurePosixPath(path).parents[:-1]):
+        if not any(str(parent) == made or str(parent).startswith(made + "/") for made in MOUNTED):
+            argv += ["--perms", "0755", "--dir", str(parent)]  # bwrap would make it 0700
+    return argv
 
 
 def _collect(process: subprocess.Popen, deadline: float, limits: SandboxLimits) -> tuple[BoundedOutput, bool, bool]:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import socket
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from lbi.sandbox import script
 from lbi.sandbox.base import HOME, WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
 from lbi.sandbox.capture import BoundedOutput
 from lbi.sandbox.tree import check_size, tar_tree
-from lbi.sandbox.workdir import under_home, validated_workdir
+from lbi.sandbox.workdir import under_home, validated_binds, validated_workdir
 
 IMAGE = "lbi-sandbox:1"
 DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "infra" / "sandbox"
@@ -57,8 +57,10 @@ class DockerBackend(SandboxBackend):
             client.close()
         return None
 
-    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR) -> Sandbox:
+    def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR,
+             read_only: Mapping[str, Path] | None = None) -> Sandbox:
         validated_workdir(workdir)
+        binds = validated_binds(read_only)
         if tree is not None:
             check_size(tree, limits.disk_mb * 1024 * 1024)
         client = _client()
@@ -66,7 +68,7 @@ class DockerBackend(SandboxBackend):
             client.images.get(self.image)
         except Exception:
             client.images.build(path=str(DOCKERFILE_DIR), tag=self.image, rm=True)
-        return DockerSandbox(client, self.image, tree, limits, workdir=workdir)
+        return DockerSandbox(client, self.image, tree, limits, workdir=workdir, read_only=binds)
 
 
 class DockerSandbox(Sandbox):
@@ -74,7 +76,7 @@ class DockerSandbox(Sandbox):
     mounted at ``workdir`` (with the same size cap)."""
 
     def __init__(self, client: Any, image: str, tree: Path | None, limits: SandboxLimits,
-                 workdir: str = WORKDIR) -> None:
+                 workdir: str = WORKDIR, read_only: Mapping[str, Path] | None = None) -> None:
         from docker.types import Ulimit
 
         self.limits = limits
@@ -94,6 +96,7 @@ class DockerSandbox(Sandbox):
             ulimits=[Ulimit(name="fsize", soft=limits.file_size_mb << 20, hard=limits.file_size_mb << 20),
                      Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
                      Ulimit(name="core", soft=0, hard=0)],
+            volumes={str(source): {"bind": target, "mode": "ro"} for target, source in (read_only or {}).items()},
         )
         try:
             if inside_home:

@@ -9,6 +9,8 @@ the sandbox's home, /tmp and its own state (a tree mounted there would hide them
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
+from typing import Mapping
 
 from lbi.errors import ConfigError
 from lbi.sandbox.base import HOME, WORKDIR
@@ -42,3 +44,14 @@ def validated_workdir(path: str = WORKDIR) -> str:
 def under_home(workdir: str) -> str | None:
     """``workdir`` relative to the sandbox's home when it lies inside it (None otherwise)."""
     return posixpath.relpath(workdir, HOME) if _within(workdir, HOME) and workdir != HOME else None
+
+
+def validated_binds(read_only: Mapping[str, Path] | None) -> dict[str, Path]:
+    """Read-only binds (sandbox path -> host directory): each target placed as a workdir may be, each source
+    an existing directory."""
+    binds = {}
+    for target, source in (read_only or {}).items():
+        if not Path(source).is_dir():
+            raise ConfigError(f"read-only bind {target!r}: {source} is not a directory")
+        binds[validated_workdir(target)] = Path(source)
+    return binds
