@@ -1,7 +1,7 @@
 """A synthetic corpus for the retrieval benchmark: 100,000+ examples whose texts and vectors agree.
 
-Sentences are the offline model's task templates filled with every parameter
-value, each with the SQL that does it. A "base" is two such tasks done one
+Sentences are the tasks the offline model proposes on Chinook (from its schema,
+over many seeds), each with the last statement its actor ran for it there. A "base" is two such tasks done one
 after the other ("A. Then b."); the bundled model embeds a few thousand bases
 for real. Every example is a base with a little noise on its vector, so the
 corpus has what synthesized data has: many near-duplicates around distinct
@@ -11,14 +11,20 @@ Queries are bases the corpus does not contain, embedded the same way.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
+from random import Random
 
 import numpy as np
 
-from lbi.models.offline.sql_tasks import KINDS, PARAMETERS, fill, placeholders, with_derived
+from lbi.envs import registry
+from lbi.envs.base import Environment
+from lbi.envs.sqlite.offline.skill import SqlSkill
+from lbi.prompts.act import STOP
+from lbi.prompts.render import Turn
 
 NOISE = 0.01
+SEEDS = 300
+MAX_ACTIONS = 6
 
 
 @dataclass(frozen=True)
@@ -28,15 +34,27 @@ class Base:
 
 
 def sentences() -> list[Base]:
-    found = []
-    for kind in KINDS:
-        sql = kind.plans[-1][-1].sql
-        for template in kind.templates:
-            names = placeholders(template)
-            for combo in itertools.product(*(PARAMETERS[name] for name in names)):
-                values = with_derived(kind, dict(zip(names, combo)))
-                found.append(Base(fill(template, values), fill(sql, values, quote=True)))
-    return found
+    skill = SqlSkill()
+    with registry.make("sqlite-chinook-v0") as env:
+        overview = env.reset().text
+        tasks = sorted({task for seed in range(SEEDS) for task in skill.propose_tasks("", overview, 20, Random(seed))})
+        played = [(task, _last_statement(env, skill, task)) for task in tasks]
+    return [Base(task, sql) for task, sql in played if sql]
+
+
+def _last_statement(env: Environment, skill: SqlSkill, task: str) -> str | None:
+    """The last data statement the offline actor runs without error for ``task``."""
+    observation, history, last = env.reset().text, [], None
+    for _ in range(MAX_ACTIONS):
+        _, action = skill.next_action(task, history, Random(task), observation=observation)
+        if action == STOP:
+            break
+        result = env.step(action).observation
+        if not result.error and not skill.is_inspection(action):
+            last = action
+        history.append(Turn(action, result.text))
+        observation = result.text
+    return last
 
 
 def bases(n: int, rng: np.random.Generator) -> list[Base]:
