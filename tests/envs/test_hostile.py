@@ -63,16 +63,27 @@ KV = (  # the tests' own family (tests/envs/kv)
     Hostile("a value far over the output bound", "get noise"),
     Hostile("an overlong action", "set k " + "v" * 20_000, "longer than"),
 )
-HOSTILE = {"shell": SHELL, "sqlite": SQL, "kv": KV}
+CODING = SHELL + (  # bash as in the shell family, plus the editor's own ways out
+    Hostile("editor: path traversal", 'view("../../etc/passwd")', "outside the repository"),
+    Hostile("editor: an absolute path on the host", 'create("{host}/pwned", "pwned")', "outside the repository"),
+    Hostile("editor: a system file", 'str_replace("/etc/passwd", "root", "pwned")', "outside the repository"),
+    Hostile("editor: a binary file", 'view(".git/index")', "binary file"),
+    Hostile("editor: a huge insert", 'insert("README.md", 1, "' + "x" * 20_000 + '")', "characters long"),
+    Hostile("editor: code as an argument", 'view(__import__("os").system("touch {host}/pwned"))', "literals"),
+)
+HOSTILE = {"shell": SHELL, "sqlite": SQL, "kv": KV, "python-repo": CODING}
 FINGERPRINT = {
     "shell": "git status --porcelain --branch; git log --format=%H --all | md5sum; "
              "find . -path ./.git -prune -o -type f -print | sort | xargs md5sum | md5sum; ls -A /tmp | wc -l",
     "sqlite": "SELECT (SELECT group_concat(name) FROM sqlite_master) || '/' || (SELECT count(*) FROM Track) "
               "|| '/' || (SELECT count(*) FROM InvoiceLine)",
     "kv": "keys",
+    "python-repo": "git status --porcelain --branch; git log --format=%H --all | md5sum; "
+                   "find . -path ./.git -prune -o -type f -print | sort | xargs md5sum | md5sum; ls -A /tmp | wc -l",
 }
 LIMITS = Limits(action_timeout_s=2.0, max_observation_chars=1000)
-OVERRIDES: dict[str, dict[str, Any]] = {"shell": {"sandbox_limits": SandboxLimits(memory_mb=256, max_processes=32)}}
+OVERRIDES: dict[str, dict[str, Any]] = {"shell": {"sandbox_limits": SandboxLimits(memory_mb=256, max_processes=32)},
+                                         "python-repo": {"sandbox_limits": SandboxLimits(memory_mb=256, max_processes=32)}}
 SLACK_S = 3.0
 CASES = [(env_id, hostile) for env_id in registry.builtin()
          for hostile in HOSTILE.get(registry.spec(env_id).family, ())]
