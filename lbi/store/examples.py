@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lbi.store import failures
 from lbi.store.instructions import text_hash
 
 
@@ -45,7 +46,7 @@ def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int,
 def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
     """The trajectory's examples in span order, each with its instruction, its status and the judges
     already done with it: ``judged`` (verdicts stored; ``accepted_by`` those that accepted every
-    criterion) and ``failed`` (an answer that broke the contract)."""
+    criterion) and ``failed`` (an answer that broke the contract, not to be asked again now: see failures)."""
     return list(conn.execute(
         sa.text(
             "SELECT e.id, e.start_step, e.end_step, e.status, i.text AS instruction,"
@@ -53,11 +54,11 @@ def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
             " ARRAY(SELECT v.judge FROM lbi.verdicts v WHERE v.example_id = e.id"
             "       GROUP BY v.judge HAVING bool_and(v.accept)) AS accepted_by,"
             " ARRAY(SELECT f.model FROM lbi.failed_generations f"
-            "       WHERE f.stage = 'judge' AND f.subject = 'example:' || e.id) AS failed"
+            f"       WHERE f.stage = 'judge' AND f.subject = 'example:' || e.id AND {failures.STANDING}) AS failed"
             " FROM lbi.examples e JOIN lbi.instructions i ON i.id = e.instruction_id"
             " WHERE e.trajectory_id = :t ORDER BY e.start_step, e.end_step, e.kind"
         ),
-        {"t": trajectory_id},
+        {"t": trajectory_id, "retries": failures.retries_now(None)},
     ))
 
 

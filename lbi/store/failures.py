@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from lbi.store.ledger import storable_text
 
-# A failure still standing: it failed too often, or no later run of its environment has begun.
-_STANDING = """(f.attempts > :retries OR NOT EXISTS (
+# A failure still standing (SQL over ``f``, needing :retries): it failed too often, or no later run
+# of its environment has begun.
+STANDING = """(f.attempts > :retries OR NOT EXISTS (
     SELECT 1 FROM lbi.runs later WHERE later.id > coalesce(f.run_id, 0) AND later.flow = 'synthesize'
       AND (f.run_id IS NULL OR later.environment_id IS NOT DISTINCT FROM
            (SELECT failing.environment_id FROM lbi.runs failing WHERE failing.id = f.run_id))))"""
@@ -47,8 +48,8 @@ def failed_models(conn: sa.Connection, *, stage: str, subject: str, retries: int
     """Models whose answer for this subject broke the contract and is not to be asked again now."""
     return set(conn.execute(
         sa.text(f"SELECT f.model FROM lbi.failed_generations f WHERE f.stage = :stage AND f.subject = :subject"
-                f" AND {_STANDING}"),
-        {"stage": stage, "subject": subject, "retries": _retries(retries)},
+                f" AND {STANDING}"),
+        {"stage": stage, "subject": subject, "retries": retries_now(retries)},
     ).scalars())
 
 
@@ -57,8 +58,8 @@ def failed_subjects(conn: sa.Connection, *, stage: str, subject_prefix: str,
     """(subject, model) of the standing broken answers of ``stage`` whose subject starts with the prefix."""
     rows = conn.execute(
         sa.text(f"SELECT f.subject, f.model FROM lbi.failed_generations f WHERE f.stage = :stage"
-                f" AND starts_with(f.subject, :prefix) AND {_STANDING}"),
-        {"stage": stage, "prefix": subject_prefix, "retries": _retries(retries)},
+                f" AND starts_with(f.subject, :prefix) AND {STANDING}"),
+        {"stage": stage, "prefix": subject_prefix, "retries": retries_now(retries)},
     )
     return {(subject, model) for subject, model in rows}
 
@@ -87,5 +88,5 @@ def counts(conn: sa.Connection, *, environment_id: str | None) -> list[dict[str,
     return [dict(row) for row in rows]
 
 
-def _retries(retries: int | None) -> int:
+def retries_now(retries: int | None) -> int:
     return configured_retries() if retries is None else retries

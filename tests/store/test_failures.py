@@ -84,3 +84,28 @@ def test_failures_clear_forgets_an_environments_failures(store: sa.Engine) -> No
     assert "cleared 1 failed generation of" in cleared.output
     with store.connect() as conn:
         assert conn.execute(sa.text("SELECT subject FROM lbi.failed_generations")).scalars().all() == ["chunk:2"]
+
+
+def test_a_judge_failure_is_asked_again_by_a_later_run(store: sa.Engine) -> None:
+    from lbi.store import examples
+
+    with store.begin() as conn:
+        conn.execute(sa.text("INSERT INTO lbi.environments (id, family, description, action_language)"
+                             " VALUES (:e, 'kv', 'd', 'l')"), {"e": ENV})
+        instruction = conn.execute(sa.text(
+            "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash) VALUES (:e, 'self_instruct',"
+            " 'x', 'h') RETURNING id"), {"e": ENV}).scalar_one()
+        trajectory = conn.execute(sa.text(
+            "INSERT INTO lbi.trajectories (instruction_id, environment_id, actor_model, status, initial_observation,"
+            " n_steps) VALUES (:i, :e, 'a', 'completed', 'o', 1) RETURNING id"), {"i": instruction, "e": ENV}
+        ).scalar_one()
+        conn.execute(sa.text("INSERT INTO lbi.steps (trajectory_id, idx, reason, action, observation)"
+                             " VALUES (:t, 1, 'r', 'act', 'obs')"), {"t": trajectory})
+        example = examples.add_example(conn, trajectory_id=trajectory, start_step=1, end_step=1, kind="task",
+                                       environment_id=ENV, instruction="do it", run_id=None)
+    _fail(store, _run(store), subject=f"example:{example}", stage="judge")
+    with store.connect() as conn:
+        assert examples.to_judge(conn, trajectory_id=trajectory)[0].failed == ["m"]
+    _run(store)
+    with store.connect() as conn:
+        assert examples.to_judge(conn, trajectory_id=trajectory)[0].failed == []
