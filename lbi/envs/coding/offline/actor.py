@@ -97,7 +97,7 @@ def _fix(history: list[Turn], done: list[str], test_command: str) -> Action:
     locate = f"grep -n 'def {test_name}(' {test_file}"
     if locate not in done:
         return f"{failing} fails; find the test.", locate
-    located = [line for line, _ in reading.hits(f"{test_file}:" + _after(history, locate))]
+    located = [line for _, line in reading.hits(f"{test_file}:" + _after(history, locate))]
     if not located:
         return f"The test {test_name} could not be found.", STOP
     read_test = call_text("view", test_file, located[0], located[0] + 20)

@@ -1,0 +1,39 @@
+"""A small Python repository the project has never seen (a package, its tests with one failing, a README),
+for the python-repo family's bring-your-own tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FILES = {
+    "README.md": "# shapes\n\nSmall geometry helpers. `rectangle_area` and `square_area` compute areas;\n"
+                 "`clamp` limits a value to a range and `is_inside` tells whether a value lies\n"
+                 "in a closed range. Run the tests with `pytest -q`.\n",
+    "shapes/__init__.py": '"""Small geometry helpers."""\n\nfrom shapes.area import rectangle_area, square_area\n'
+                          "from shapes.bounds import clamp, is_inside\n",
+    "shapes/area.py": 'def rectangle_area(width, height):\n    """The area of a width x height rectangle."""\n'
+                      "    if width < 0 or height < 0:\n        raise ValueError(\"sides must not be negative\")\n"
+                      "    return width * height\n\n\ndef square_area(side):\n    return rectangle_area(side, side)\n",
+    "shapes/bounds.py": 'def clamp(value, low, high):\n    """``value`` limited to the range low..high."""\n'
+                        "    if value < low:\n        return low\n    if value > high:\n        return high\n"
+                        '    return value\n\n\ndef is_inside(value, low, high):\n    """Whether low <= value <= high."""\n'
+                        "    return low <= value < high\n",
+    "tests/test_area.py": "import pytest\n\nfrom shapes.area import rectangle_area, square_area\n\n\n"
+                          "def test_rectangle_area():\n    assert rectangle_area(2, 3) == 6\n\n\n"
+                          "def test_square_area():\n    assert square_area(4) == 16\n\n\n"
+                          "def test_negative_sides_are_refused():\n    with pytest.raises(ValueError):\n"
+                          "        rectangle_area(-1, 2)\n",
+    "tests/test_bounds.py": "from shapes.bounds import clamp, is_inside\n\n\n"
+                            "def test_clamp():\n    assert clamp(5, 0, 3) == 3\n    assert clamp(-1, 0, 3) == 0\n\n\n"
+                            "def test_is_inside_includes_both_ends():\n    assert is_inside(3, 0, 3)\n"
+                            "    assert is_inside(0, 0, 3)\n",
+}
+FIX = ("shapes/bounds.py", "    return low <= value < high", "    return low <= value <= high")
+FAILING = "tests/test_bounds.py::test_is_inside_includes_both_ends"
+
+
+def write_repository(root: Path) -> Path:
+    for path, content in FILES.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(content)
+    return root
