@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, get_args
+
+from enum import StrEnum
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from lbi.evaluation.params import Mode
+
+Modes = StrEnum("Modes", [(name, name) for name in get_args(Mode)])  # a choice in --help
 console = Console()
 
 
@@ -23,7 +28,8 @@ def evaluate(
                                       "the task set names."),
     tasks: Optional[Path] = typer.Option(None, "--tasks", help="Task set (JSONL); default: the environment's "
                                          "shipped held-out set."),
-    mode: str = typer.Option("retrieval", "--mode", help="baseline | retrieval | replay"),
+    mode: Modes = typer.Option("retrieval", "--mode",
+                             help="baseline: no examples; retrieval: Algorithm 2; replay: the gold actions."),
     max_steps: int = typer.Option(8, "--max-steps", min=1, max=50),
     m1: Optional[int] = typer.Option(None, "--m1", min=0, help="Examples by observation per step (LBI_RETRIEVAL_M1)."),
     m2: Optional[int] = typer.Option(None, "--m2", min=0, help="Examples by model query per step (LBI_RETRIEVAL_M2)."),
@@ -49,7 +55,7 @@ def evaluate(
     if tasks is not None and not tasks.is_file():
         _fail(f"--tasks {tasks}: no such file")
     try:
-        params = EvaluateParams(env=env, tasks=str(tasks.resolve()) if tasks else None, mode=mode,
+        params = EvaluateParams(env=env, tasks=str(tasks.resolve()) if tasks else None, mode=mode.value,
                                 max_steps=max_steps, m1=m1, m2=m2, workers=workers, limit=limit,
                                 max_llm_calls=max_llm_calls)
     except ValidationError as error:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Optional
 
+from enum import StrEnum
+
 import typer
 from rich.console import Console
 
 from lbi.export.writers import FORMATS
 
+Format = StrEnum("Format", [(name, name) for name in FORMATS])  # a choice in --help
+
 
 def export(
     env: str = typer.Option(..., "--env", help="Environment id."),
-    fmt: str = typer.Option("jsonl", "--format", help=" | ".join(FORMATS)),
+    fmt: Format = typer.Option("jsonl", "--format", help="The layout written."),
     to: str = typer.Option(..., "--to", help="A directory, or s3://bucket/prefix (AWS credentials from the usual chain)."),
     since: Optional[int] = typer.Option(None, "--since", min=1, help="Only examples made by this run or later."),
 ) -> None:
@@ -21,9 +25,9 @@ def export(
     from lbi.config import Settings
     from lbi.export.run import export as export_dataset
 
-    result = export_dataset(runtime.store(Settings()), environment_id=env, fmt=fmt, destination=to, since_run=since)
+    result = export_dataset(runtime.store(Settings()), environment_id=env, fmt=fmt.value, destination=to, since_run=since)
     console = Console()
-    console.print(f"{result.records} {fmt} records of {env}")
+    console.print(f"{result.records} {fmt.value} records of {env}")
     for location in result.locations:
         console.print(f"  {location}")
 

@@ -98,7 +98,7 @@ def test_the_command_line_prints_json_and_lists_stored_evaluations(lbi_env: dict
     named = str(default_task_set(CHINOOK))
     table = runner.invoke(app, ["evaluate", "--tasks", named, "--mode", "replay", "--limit", "2"])
     assert table.exit_code == 0 and "100.0%" in table.output, "the environment comes from the task set"
-    assert runner.invoke(app, ["evaluate", "--env", CHINOOK, "--mode", "guess"]).exit_code == 1
+    assert runner.invoke(app, ["evaluate", "--env", CHINOOK, "--mode", "guess"]).exit_code == 2, "a usage error"
 
 
 def test_the_command_line_refuses_a_missing_or_mismatched_environment(lbi_env: dict, tmp_path: Path) -> None:
