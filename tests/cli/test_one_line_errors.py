@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from lbi.cli import app
 from lbi.docs.loaders import iter_documents
+from lbi.fs import remove_tree
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -95,7 +96,10 @@ def test_a_documentation_tree_of_any_depth_is_walked_without_recursion(tmp_path:
             here = below
     finally:
         os.close(here)
-    items = list(iter_documents([tmp_path / "docs"]))
+    try:
+        items = list(iter_documents([tmp_path / "docs"]))
+    finally:
+        remove_tree(tmp_path / "docs")  # pytest's own clean-up of old temporary directories recurses
     titles = sorted(getattr(item, "title", "") for item in items)
     assert "Deep" in titles and "Top" in titles
     assert any("cannot list directory" in getattr(item, "reason", "") for item in items)

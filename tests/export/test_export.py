@@ -44,6 +44,9 @@ def test_jsonl_holds_every_accepted_example_with_its_steps(dataset_store: sa.Eng
         assert all(v["accept"] for v in record["provenance"]["verdicts"]), "unanimous policy"
 
 
+INTERNAL = ("Role:", "lbi_role", "lbi_family", "metadata")
+
+
 def test_chat_and_sft_samples_predict_each_step_action(dataset_store: sa.Engine, tmp_path: Path) -> None:
     export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path))
     records = _lines(tmp_path / "examples.jsonl")
@@ -56,7 +59,8 @@ def test_chat_and_sft_samples_predict_each_step_action(dataset_store: sa.Engine,
         roles = [m["role"] for m in sample["messages"]]
         assert roles == ["system", "user", "assistant"]
         assert sample["messages"][-1]["content"].endswith(f"ACTION: {action}")
-        assert sample["messages"][0]["content"].startswith("Role: actor")
+        assert sample["messages"][0]["content"].startswith("You complete tasks by acting")
+        assert not any(internal in json.dumps(sample) for internal in INTERNAL), "nothing only the offline model reads"
     flat = _lines(tmp_path / "sft-steps.jsonl")
     assert [s["completion"] for s in flat] == [s["messages"][-1]["content"] for s in samples]
     first_steps = [s for s in flat if s["step"] == 1]

@@ -30,6 +30,10 @@ def corrupting(upstream: str, broken_models: set[str]) -> Iterator[str]:
                 payload["choices"][0]["message"]["content"] = PROSE
             self.send_json(reply.status_code, json.dumps(payload).encode())
 
+        def do_GET(self) -> None:  # noqa: N802 (the model list: which names this endpoint serves)
+            reply = client.get(self.path.removeprefix("/v1"))
+            self.send_json(reply.status_code, reply.content)
+
     try:
         with serving(Handler) as url:
             yield url

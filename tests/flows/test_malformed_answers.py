@@ -18,9 +18,11 @@ def test_a_judge_that_ignores_the_contract(store: sa.Engine, offline_model: str,
     with corrupting(offline_model, {"offline-judge-b"}) as url:
         monkeypatch.setenv("LBI_MODEL_BASE_URL", url)
         result = synthesize(SMALL)
+        retry = synthesize(SMALL)
         rerun = synthesize(SMALL)
-    assert rerun["totals"]["model_calls"] == 0, "a recorded failed generation is not asked for again"
+    assert rerun["totals"]["model_calls"] == 0, "a failed generation is asked for again once (the retry), no more"
     totals = result["totals"]
+    assert retry["totals"]["model_calls"] == 3 * retry["totals"]["failed_generations"] > 0
     assert result["status"] == "completed"
     with store.connect() as conn:
         rows = conn.execute(sa.text("SELECT stage, model, reason, answer FROM lbi.failed_generations")).all()

@@ -35,7 +35,7 @@ def test_a_clean_store_passes(synthesized_store: sa.Engine) -> None:
     assert by_run.exit_code == 0, by_run.output
     outcomes = {o["suite"]: o["outcome"] for o in json.loads(by_run.stdout)}
     assert outcomes == dict.fromkeys(["documents", "instructions", "trajectories", "examples", "verdicts",
-                                      "model_calls"], "passed")
+                                      "model_calls", "embeddings"], "passed")
 
 
 def test_a_corrupted_store_fails_naming_each_check_and_its_ids(synthesized_store: sa.Engine) -> None:
