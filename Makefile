@@ -19,7 +19,7 @@ install: $(BIN)/lbi
 # environment. Best effort: what cannot be installed makes its tests skip with a reason.
 system-packages:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  missing=""; for p in sqlite3-doc bubblewrap git jq make man-db; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in sqlite3-doc bubblewrap git jq make man-db chromium; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then echo "installing$$missing"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	    || echo "could not install$$missing; going on without"; fi; \

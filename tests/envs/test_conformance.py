@@ -34,6 +34,7 @@ PROBES = {
                      "DELETE FROM InvoiceLine"),
     "shell": Probes("true", "seq 1 100000", "sleep 1000", "rm -rf data && git branch -D feature/wind-alerts"),
     "kv": Probes("keys", "get noise", "wait 1000", "del red"),  # the tests' own family (tests/envs/kv)
+    "web": Probes("scroll('down')", "goto('/query?max=500')", "noop(1000000)", "click(40)"),  # 40: Trac's Logout
     "python-repo": Probes("true", "seq 1 100000", "sleep 1000", 'insert("README.md", 0, "changed\\n")'),
 }
 LIMITS = Limits(action_timeout_s=0.5, max_observation_chars=500)

@@ -71,13 +71,26 @@ CODING = SHELL + (  # bash as in the shell family, plus the editor's own ways ou
     Hostile("editor: a huge insert", 'insert("README.md", 1, "' + "x" * 20_000 + '")', "characters long"),
     Hostile("editor: code as an argument", 'view(__import__("os").system("touch {host}/pwned"))', "literals"),
 )
-HOSTILE = {"shell": SHELL, "sqlite": SQL, "kv": KV, "python-repo": CODING}
+WEB = (  # Trac's start page: [137] is its link to trac.edgewall.org
+    Hostile("open an external host", "goto('http://example.com/')", "application only"),
+    Hostile("follow a link to an external host", "click(137)", "outside the application"),
+    Hostile("open another loopback port", "goto('http://127.0.0.1:{port}/')", "application only"),
+    Hostile("read a local file", "goto('file:///etc/passwd')", "application only"),
+    Hostile("open the browser's own pages", "goto('chrome://version')", "application only"),
+    Hostile("a data: URL", "goto('data:text/html,<a href=http://127.0.0.1:{port}/>x</a>')", "application only"),
+    Hostile("run a script", "goto('javascript:document.body.innerHTML=1')", "application only"),
+    Hostile("wait past the limit", "noop(1000000)", "timed out"),
+    Hostile("a huge page", "goto('/query?max=5000&col=id&col=summary&col=description&col=owner')"),
+    Hostile("an overlong action", "fill(31, '" + "x" * 20_000 + "')", "characters"),
+)
+HOSTILE = {"shell": SHELL, "sqlite": SQL, "kv": KV, "python-repo": CODING, "web": WEB}
 FINGERPRINT = {
     "shell": "git status --porcelain --branch; git log --format=%H --all | md5sum; "
              "find . -path ./.git -prune -o -type f -print | sort | xargs md5sum | md5sum; ls -A /tmp | wc -l",
     "sqlite": "SELECT (SELECT group_concat(name) FROM sqlite_master) || '/' || (SELECT count(*) FROM Track) "
               "|| '/' || (SELECT count(*) FROM InvoiceLine)",
     "kv": "keys",
+    "web": "goto('/timeline')",
     "python-repo": "git status --porcelain --branch; git log --format=%H --all | md5sum; "
                    "find . -path ./.git -prune -o -type f -print | sort | xargs md5sum | md5sum; ls -A /tmp | wc -l",
 }
