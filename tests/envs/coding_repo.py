@@ -1,9 +1,13 @@
-"""A small Python repository the project has never seen (a package, its tests with one failing, a README),
-for the python-repo family's bring-your-own tests."""
+"""For the python-repo family's synthesis tests: a small Python repository the project has never seen (a
+package, its tests with one failing, a README), and the accepted examples with their final diffs."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import sqlalchemy as sa
+
+from lbi.envs.coding.samples import applies_to_fresh_copy, diffs_after_each_step
 
 FILES = {
     "README.md": "# shapes\n\nSmall geometry helpers. `rectangle_area` and `square_area` compute areas;\n"
@@ -37,3 +41,29 @@ def write_repository(root: Path) -> Path:
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(content)
     return root
+
+
+def accepted_examples(store: sa.Engine) -> list[tuple[int, int, list[tuple[str, bool]]]]:
+    """(end step, examples' trajectory actions up to it, the span's steps) of each accepted example."""
+    with store.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT e.id, e.start_step, e.end_step, s.idx, s.action, s.observation_error FROM lbi.examples e "
+            "JOIN lbi.steps s ON s.trajectory_id = e.trajectory_id AND s.idx <= e.end_step "
+            "WHERE e.status = 'accepted' ORDER BY e.id, s.idx")).all()
+    examples: dict[int, tuple[int, list[str], list[bool]]] = {}
+    for example_id, start, end, idx, action, error in rows:
+        _, actions, errors = examples.setdefault(example_id, (start, [], []))
+        actions.append(action)
+        if idx >= start:
+            errors.append(error)
+    return [(start, actions, errors) for start, actions, errors in examples.values()]
+
+
+def final_diffs_apply(env_id: str, accepted: list[tuple[int, list[str], list[bool]]]) -> int:
+    """How many distinct changing examples there are; each one's final diff must apply to a fresh copy."""
+    changing = {tuple(actions) for _, actions, _ in accepted
+                if any(a.startswith(("str_replace(", "create(", "insert(")) for a in actions)}
+    for actions in changing:
+        final = diffs_after_each_step(env_id, actions)[-1]
+        assert final.startswith("diff --git") and applies_to_fresh_copy(env_id, final), final
+    return len(changing)

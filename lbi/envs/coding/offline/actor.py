@@ -4,6 +4,7 @@ far (grep hits, numbered views, test results), never from knowing a repository."
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lbi.envs.coding.actions import call_text, parse_action
 from lbi.envs.coding.offline import reading
@@ -37,21 +38,17 @@ def next_action(task: str, history: list[Turn], test_command: str) -> Action:
 
 
 def _where(name: str, history: list[Turn], done: list[str]) -> Action:
-    grep = SOURCE_GREP.format(name=name)
-    if grep not in done:
-        return f"Search the sources for the definition of {name}.", grep
-    found = reading.hits(_after(history, grep))
-    if not found:
-        return f"No definition of {name} turned up.", STOP
-    path, line = found[0]
-    view = call_text("view", path, line, line + 20)
+    found = _definition(name, history, done, f"Search the sources for the definition of {name}.")
+    if not isinstance(found, Definition):
+        return found
+    view = call_text("view", found.path, found.line, found.line + 20)
     if view not in done:
-        return f"{name} is defined in {path} at line {line}; read it.", view
+        return f"{name} is defined in {found.path} at line {found.line}; read it.", view
     return f"The definition of {name} is shown.", STOP
 
 
 def _tests_for(name: str, history: list[Turn], done: list[str], test_command: str) -> Action:
-    grep = f"grep -rln '{name}(' --include='test*.py' . | head -n 5"
+    grep = f"grep -rln '{name}(' --include='test_*.py' --include='*_test.py' . | head -n 5"
     if grep not in done:
         return f"Find the test files that call {name}.", grep
     files = [line.strip().removeprefix("./") for line in _after(history, grep).splitlines()
@@ -65,13 +62,10 @@ def _tests_for(name: str, history: list[Turn], done: list[str], test_command: st
 
 
 def _add_test(name: str, history: list[Turn], done: list[str], test_command: str) -> Action:
-    grep = SOURCE_GREP.format(name=name)
-    if grep not in done:
-        return f"Find where {name} is defined, to import it from there.", grep
-    found = reading.hits(_after(history, grep))
-    if not found:
-        return f"{name} is not defined in the sources.", STOP
-    module = reading.module_of(found[0][0])
+    found = _definition(name, history, done, f"Find where {name} is defined, to import it from there.")
+    if not isinstance(found, Definition):
+        return found
+    module = reading.module_of(found.path)
     path = f"tests/test_{name.lower()}_exists.py"
     text = f"from {module} import {name}\n\n\ndef test_{name.lower()}_is_callable():\n    assert callable({name})\n"
     create = call_text("create", path, text)
@@ -139,6 +133,21 @@ def _repair(found: tuple[str, int], failing: str, suite: str, history: list[Turn
         if edit not in done:
             return f"Perhaps `{old.strip()}` is the bug; try `{new.strip()}`.", edit
     return "No small edit of this function fixes the test.", STOP
+
+
+@dataclass(frozen=True)
+class Definition:
+    path: str
+    line: int
+
+
+def _definition(name: str, history: list[Turn], done: list[str], why: str) -> Definition | Action:
+    """Where ``name`` is defined in the sources, or the action that looks for it (STOP when nothing is found)."""
+    grep = SOURCE_GREP.format(name=name)
+    if grep not in done:
+        return why, grep
+    found = reading.hits(_after(history, grep))
+    return Definition(*found[0]) if found else (f"{name} is not defined in the sources.", STOP)
 
 
 def _after(history: list[Turn], action: str) -> str:

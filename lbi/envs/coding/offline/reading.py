@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 
@@ -10,7 +11,7 @@ EXIT = re.compile(r"\[exit code (\d+)\]\s*$")
 HIT = re.compile(r"^\.?/?([\w./-]+\.py):(\d+):", re.MULTILINE)
 NUMBERED = re.compile(r"^ *(\d+)\t(.*)$", re.MULTILINE)
 TEST_COMMAND = re.compile(r"tests run with `([^`]+)`")
-TERM = re.compile(r"`(?:[\w.]+\.)?([A-Za-z_]\w{2,})(?:\(\))?`")
+TERM = re.compile(r"`((?:[\w.]+\.)?)([A-Za-z_]\w{2,})(\(\))?`")
 CALLED = re.compile(r"\b([A-Za-z_]\w*)\(")
 NOT_CODE = set(keyword.kwlist) | {"print", "len", "str", "int", "list", "dict", "set", "tuple", "isinstance", "range",
                                   "repr", "type", "super", "sorted", "open", "getattr", "hasattr", "raises", "approx",
@@ -41,9 +42,12 @@ def test_command(environment: str) -> str:
 
 
 def doc_terms(document: str) -> list[str]:
-    """Names the document shows as code, in order, without repeats."""
-    names = [name for name in TERM.findall(document) if not keyword.iskeyword(name) and not name.isupper()]
-    return list(dict.fromkeys(names))
+    """Names the document shows as code, those written as calls or dotted paths (``pkg.name``, ``name()``)
+    first, in order, without repeats; keywords, builtins and constants left out."""
+    found = [(not (dotted or call), name) for dotted, name, call in TERM.findall(document)
+             if not keyword.iskeyword(name) and not name.isupper() and name not in NOT_CODE
+             and not hasattr(builtins, name)]
+    return list(dict.fromkeys(name for _, name in sorted(found, key=lambda item: item[0])))
 
 
 def called_names(lines: list[str]) -> list[str]:

@@ -136,4 +136,29 @@ MUTATIONS = (
      "        self.current_indent -= self.indent_increment * 2",
      "After a section of the help page, the next sections are shifted left: the indentation goes wrong after "
      "each `Options:` block, and nested sections can fail with a negative width."),
+    ("035", "src/click/core.py", "        while node.parent is not None:\n            node = node.parent\n        return node",
+     "        while node.parent is not None and node.parent.parent is not None:\n            node = node.parent\n"
+     "        return node",
+     "`ctx.find_root()` in a command nested two groups deep returns the middle group's context instead of the "
+     "outermost one, so `ctx.find_root().obj` is not the object my top-level group set."),
+    ("036", "src/click/core.py", "        rv = self.find_object(object_type)\n        if rv is None:",
+     "        rv = self.find_object(object_type)\n        if rv is not None:",
+     "`ctx.ensure_object(dict)` returns None the first time it is called, so `@click.make_pass_decorator(dict, "
+     "ensure=True)` hands my command None instead of a new dict."),
+    ("037", "src/click/_compat.py", '_ansi_re = re.compile(r"\\033\\[[;?0-9]*[a-zA-Z]")',
+     '_ansi_re = re.compile(r"\\033\\[[;?0-9]*[a-z]")',
+     "`click.unstyle` leaves some escape codes in place: the reset code `\\x1b[0m` is stripped but a bold or "
+     "colored style like `\\x1b[1m` (ending in an upper-case letter in some terminals) is not."),
+    ("038", "src/click/formatting.py", "            if term_len(first) <= first_col - col_spacing:",
+     "            if term_len(first) < first_col - col_spacing:",
+     "In `--help`, the description of the option with the longest name is pushed onto its own line, while all "
+     "the other options have their descriptions beside them."),
+    ("039", "src/click/exceptions.py", '        return _("Invalid value for {param_hint}: {message}").format(',
+     '        return _("Invalid value {param_hint}: {message}").format(',
+     "The error for a bad option value lost a word: it reads \"Invalid value '--count': ...\" instead of "
+     "\"Invalid value for '--count': ...\"."),
+    ("040", "src/click/formatting.py", "        first_col = min(widths[0], col_max) + col_spacing",
+     "        first_col = max(widths[0], col_max) + col_spacing",
+     "Definition lists in the help output always reserve a 30-column first column, even when every option "
+     "name is short, so the descriptions start far to the right."),
 )
