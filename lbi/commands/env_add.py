@@ -29,6 +29,14 @@ def add(
     install: Optional[str] = typer.Option(None, "--install", help="Installs the repository's dependencies once, "
                                           "on this machine, into the environment episodes use (family python-repo), "
                                           "e.g. \"pip install -e .\"."),
+    app: Optional[Path] = typer.Option(None, "--app", help="Directory holding a web application's state (family "
+                                       "web), copied for each episode; never modified."),
+    start: Optional[str] = typer.Option(None, "--start", help="Command serving the application (family web), run in "
+                                        "the episode's copy; {port} and {state} are filled in, e.g. "
+                                        "\"python3 {state}/app.py {port}\"."),
+    url: Optional[str] = typer.Option(None, "--url", help="Path an episode opens (family web), e.g. /items."),
+    database: Optional[str] = typer.Option(None, "--database", help="The application's SQLite file, relative to "
+                                           "--app, that sql checks read (family web)."),
     docs: list[Path] = typer.Option([], "--docs", help="Documentation file or directory, added to the family's "
                                     "default documentation; repeatable."),
     no_default_docs: bool = typer.Option(False, "--no-default-docs", help="Read only --docs (and, for sqlite, the "
@@ -42,8 +50,8 @@ def add(
     """Register an environment of a known family over your own database or directory tree."""
     from lbi.envs import families, user
 
-    sources = {"db": db, "tree": tree, "repo": repo}
-    given = {"workdir": workdir, "test": test, "install": install}
+    sources = {"db": db, "tree": tree, "repo": repo, "app": app}
+    given = {"workdir": workdir, "test": test, "install": install, "start": start, "url": url, "database": database}
     options = {name: value for name, value in given.items() if value is not None}
     if from_file is not None:
         if env_id or family or any(sources.values()) or options or docs or description or no_default_docs:

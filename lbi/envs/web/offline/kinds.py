@@ -12,6 +12,7 @@ TITLE = re.compile(r"^What is the title of the page that the '(.+)' link opens\?
 SEARCH = re.compile(r"^Search the site for '(.+)'\.$")
 CREATE = re.compile(r"^Create a new ticket with the summary '(.+)'\.$")
 FILL = re.compile(r"^Type '(.+)' into the '(.+)' field\.$")
+SUBMIT = re.compile(r"^Enter '(.+)' in the '(.+)' field and press '(.+)'\.$")
 
 LINKS = ("link",)
 FIELDS = ("textbox", "searchbox", "combobox")
@@ -36,6 +37,8 @@ def plan(task: str) -> list[Intent]:
     if match := CREATE.match(task):
         return [Intent("click", LINKS, "New Ticket"), Intent("fill", FIELDS, "Summary", match.group(1)),
                 Intent("click", BUTTONS, "Create")]
+    if match := SUBMIT.match(task):
+        return [Intent("fill", FIELDS, match.group(2), match.group(1)), Intent("click", BUTTONS, match.group(3))]
     if match := FILL.match(task):
         return [Intent("fill", FIELDS, match.group(2), match.group(1))]
     return []
@@ -59,3 +62,7 @@ def create_ticket(summary: str) -> str:
 
 def type_into(text: str, field: str) -> str:
     return f"Type '{text}' into the '{field}' field."
+
+
+def submit(text: str, field: str, button: str) -> str:
+    return f"Enter '{text}' in the '{field}' field and press '{button}'."

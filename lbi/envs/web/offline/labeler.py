@@ -23,6 +23,8 @@ def task_instruction(turns: list[Turn]) -> str:
         return kinds.create_ticket(summary)
     if fills and clicks and (clicks[-1].name or "").casefold() == "search":
         return kinds.search(fills[-1][0])
+    if fills and last and last.verb == "click" and last.role == "button" and last.name:
+        return kinds.submit(fills[-1][0], (fills[-1][1] or "text").rstrip(":"), last.name)
     if last and last.verb == "click" and last.role == "link" and last.name:
         return kinds.open_page(_label(last.name))
     if last and last.verb == "fill" and last.text:

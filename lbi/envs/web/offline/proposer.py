@@ -27,6 +27,9 @@ def propose(document: str, environment: str, count: int, rng: Random) -> list[st
         tasks.insert(1, kinds.search(topic))
     if page.find(environment, "link", "New Ticket") is not None and topic:
         tasks.insert(0, kinds.create_ticket(f"Review the {topic} documentation"))
+    form = _form(elements)
+    if form is not None and topic:
+        tasks.insert(0, kinds.submit(topic.split()[-1].lower(), *form))
     head, tail = tasks[:2], tasks[2:]
     rng.shuffle(tail)
     return list(dict.fromkeys(head + tail))[:count]
@@ -37,4 +40,14 @@ def _topic(document: str) -> str | None:
         words = WORD.findall(line.lower())
         if words:
             return " ".join(line.strip("#= ").split()[:3])[:40] or None
+    return None
+
+
+def _form(elements: list[page.Element]) -> tuple[str, str] | None:
+    """(a labelled text field, the button after it) of a form on the page, other than search and new ticket."""
+    for k, field in enumerate(elements):
+        if field.role in ("textbox", "searchbox") and field.name and field.name.casefold() != "search":
+            button = next((e for e in elements[k + 1:k + 4] if e.role == "button"), None)
+            if button is not None and button.name and button.name.casefold() not in ("search", "preview"):
+                return field.name.rstrip(":"), button.name
     return None
