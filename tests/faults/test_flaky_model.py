@@ -11,7 +11,7 @@ from flows.synthesize import synthesize
 from lbi.models.offline.server import running
 from tests.flows import dataset
 
-PARAMS = SynthesizeParams(max_docs=1, instructions_per_doc=3, max_steps=3, max_span_steps=2)
+PARAMS = SynthesizeParams(max_docs=2, instructions_per_doc=4, max_steps=3, max_span_steps=2)
 
 
 @pytest.mark.usefixtures("prefect_api", "lbi_env")
