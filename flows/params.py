@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
+
+from lbi.method.policy import Policy
 
 
 class SynthesizeParams(BaseModel):
@@ -17,6 +17,6 @@ class SynthesizeParams(BaseModel):
     chunk_chars: int = Field(6000, ge=500, le=100_000, description="Chunk size budget in characters.")
     max_llm_calls: int | None = Field(None, ge=0, description="Stop cleanly after this many model calls.")
     max_tokens: int | None = Field(None, ge=0, description="Stop cleanly after this many tokens.")
-    committee_policy: Literal["unanimous", "majority", "any"] | None = Field(
+    committee_policy: Policy | None = Field(
         None, description="Committee policy; empty = LBI_COMMITTEE_POLICY."
     )

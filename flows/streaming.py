@@ -31,7 +31,7 @@ Produce = Callable[[Emit], list[int]]  # hands ids to ``emit`` as it goes; retur
 
 
 @dataclass(frozen=True)
-class Stage:
+class StreamStage:
     name: str
     task: Task
     extra: tuple[Any, ...] = ()
@@ -62,7 +62,7 @@ class _SourceDone:
 
 
 class Stream:
-    def __init__(self, run_id: int, stages: list[Stage], *, units_per_task: int, gate: Gate,
+    def __init__(self, run_id: int, stages: list[StreamStage], *, units_per_task: int, gate: Gate,
                  stop: Callable[[str], None]) -> None:
         self._run_id = run_id
         self._stages = stages

@@ -16,11 +16,12 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
-from flows.streaming import Emit, Stage, Stream
+from flows.streaming import Emit, Stream, StreamStage
 from lbi import runtime
 from lbi.config import Settings
 from lbi.envs import registry
 from lbi.errors import LbiError
+from lbi.method.stages import Stage
 from lbi.models.endpoint import model_endpoint
 from lbi.quality.config import GateConfig
 from lbi.store import documents, runs, stats
@@ -87,16 +88,17 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         return chunk_ids
 
     stream = Stream(run_id, [
-        Stage("self_instruct", propose_tasks, (params.instructions_per_doc,)),
-        Stage("rollout", roll_out, (params.max_steps,)),
-        Stage("backward", label_spans, (params.max_span_steps,), passes_input_on=True),
-        Stage("judge", judge_trajectory_examples),
+        StreamStage(Stage.SELF_INSTRUCT, propose_tasks, (params.instructions_per_doc,)),
+        StreamStage(Stage.ROLLOUT, roll_out, (params.max_steps,)),
+        StreamStage(Stage.BACKWARD, label_spans, (params.max_span_steps,), passes_input_on=True),
+        StreamStage(Stage.JUDGE, judge_trajectory_examples),
     ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger), stop=rt.client.stop)
-    stages = stream.run_from("ingest", ingest)
-    if "judge" in stages:
-        stages["index"] = index_accepted_examples(run_id, stages["judge"].ids, stages["judge"].unpublished)
-        logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages["index"].ids))
-        quality_gate(run_id, "index", stages["index"].ids)
+    stages = stream.run_from(Stage.INGEST, ingest)
+    if Stage.JUDGE in stages:
+        judged = stages[Stage.JUDGE]
+        stages[Stage.INDEX] = index_accepted_examples(run_id, judged.ids, judged.unpublished)
+        logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages[Stage.INDEX].ids))
+        quality_gate(run_id, Stage.INDEX, stages[Stage.INDEX].ids)
     return _finish(run_id, chunk_ids, stages)
 
 
@@ -114,8 +116,8 @@ def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> di
     with engine.begin() as conn:
         totals = stats.run_totals(
             conn, run_id=run_id, chunk_ids=chunk_ids,
-            instruction_ids=stages.get("self_instruct", Outcome()).ids,
-            trajectory_ids=stages.get("rollout", Outcome()).ids,
+            instruction_ids=stages.get(Stage.SELF_INSTRUCT, Outcome()).ids,
+            trajectory_ids=stages.get(Stage.ROLLOUT, Outcome()).ids,
         )
         if failures:
             status = "failed"

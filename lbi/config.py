@@ -16,7 +16,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
-CommitteePolicy = Literal["unanimous", "majority", "any"]
+from lbi.method.policy import Policy
+
 OFFLINE_PREFIX = "offline-"  # the offline model's names: offline-generator, offline-actor, ...
 
 
@@ -38,7 +39,7 @@ class Settings(BaseSettings):
     generator_model: str = "offline-generator"
     actor_model: str = "offline-actor"
     committee: Annotated[list[str], NoDecode] = ["offline-judge-a", "offline-judge-b"]
-    committee_policy: CommitteePolicy = "unanimous"
+    committee_policy: Policy = Policy.UNANIMOUS
     committee_ask_all: bool = Field(
         default=False,
         description="Ask every judge about every example; by default a judge is asked only while its answer "

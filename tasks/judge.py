@@ -10,7 +10,6 @@ from prefect.cache_policies import NONE
 from lbi import runtime
 from lbi.method import committee as decision
 from lbi.method import questions
-from lbi.method.committee import decision_settled  # noqa: F401 - tests/flows/test_committee.py imports it from here
 from lbi.method.stages import Stage
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories

@@ -1,4 +1,4 @@
-"""Self-instruct: N tasks proposed per documentation chunk."""
+"""Self-instruct: N tasks proposed per document, spread over its chunks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from lbi import runtime
-from lbi.method.roles import Role
+from lbi.method import questions
 from lbi.method.self_instruct import tasks_for_chunk
-from lbi.prompts import self_instruct
+from lbi.method.stages import Stage
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import documents, failures, instructions
 from tasks.outcome import Outcome, for_units, guarded
@@ -29,21 +29,18 @@ def propose_from_chunk(run_id: int, chunk_id: int, per_document: int) -> Outcome
 
     def work() -> list[int]:
         with rt.engine.connect() as conn:
-            if model in failures.failed_models(conn, stage="self_instruct", subject=subject):
+            if model in failures.failed_models(conn, stage=Stage.SELF_INSTRUCT, subject=subject):
                 return []
             n = tasks_for_chunk(per_document, *documents.chunk_position(conn, chunk_id=chunk_id))
             if n == 0:
                 return []
             text = documents.chunk_text(conn, chunk_id=chunk_id)
-        messages = self_instruct.build(rt.spec, rt.start_observation(), text, n)
-        answer = rt.client.complete(role=Role.SELF_INSTRUCT, family=rt.spec.family, model=model, messages=messages,
-                                    parse=lambda answer: self_instruct.parse(answer, n),
-                                    priority=call_priority("self_instruct", chunk_id))
-        parsed = answer.parsed
+        parsed = questions.propose_tasks(rt.client, rt.spec, model=model, start_observation=rt.start_observation(),
+                                         chunk=text, n=n, priority=call_priority(Stage.SELF_INSTRUCT, chunk_id))
         with rt.engine.begin() as conn:
             if isinstance(parsed, ParseFailure):
                 failures.record_failed_generation(
-                    conn, stage="self_instruct", subject=subject, model=model,
+                    conn, stage=Stage.SELF_INSTRUCT, subject=subject, model=model,
                     reason=parsed.reason, answer=parsed.answer, run_id=run_id,
                 )
                 return []

@@ -7,17 +7,11 @@ an answer can still change the decision gives the same decisions with fewer call
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Callable, Iterable
 
+from lbi.method.policy import Policy
 from lbi.prompts.judge import Verdict
 from lbi.prompts.parsing import ParseFailure
-
-
-class Policy(StrEnum):
-    UNANIMOUS = "unanimous"  # every judge accepts (the paper's strict filter)
-    MAJORITY = "majority"  # more than half the judges accept
-    ANY = "any"  # one judge accepting is enough (the paper's relaxed ablation)
 
 
 def judge_accepts(answer: Iterable[Verdict] | ParseFailure) -> bool:

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from flows.params import SynthesizeParams
 from flows.synthesize import synthesize
-from tasks.judge import decision_settled
+from lbi.method.committee import decision_settled
+from lbi.method.criteria import Criterion
 from tests.flows.test_synthesize import SMALL
 
 A, B, C = "judge-a", "judge-b", "judge-c"
@@ -48,5 +49,5 @@ def test_asking_every_judge_afterwards_changes_no_decision(store: sa.Engine, mon
         verdicts = conn.execute(sa.text("SELECT count(*) FROM lbi.verdicts")).scalar_one()
         paid = conn.execute(sa.text("SELECT model FROM lbi.llm_calls WHERE run_id = :run"),
                             {"run": second_run}).scalars().all()
-    assert verdicts == len(statuses) * 2 * 4, "now every judge rated every example"
+    assert verdicts == len(statuses) * 2 * len(Criterion), "now every judge rated every example"
     assert 0 < len(paid) <= settled_early and set(paid) == {"offline-judge-b"}, "only the judge not asked before"

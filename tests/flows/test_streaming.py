@@ -13,7 +13,7 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.streaming import Emit, Produce, Stage, Stream
+from flows.streaming import Emit, Produce, StreamStage, Stream
 from tasks.outcome import Outcome
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -53,7 +53,7 @@ def echo(run_id: int, ids: list[int]) -> Outcome:
     return Outcome(ids=list(ids))
 
 
-def _stream(stages: list[Stage], source_ids: list[int] | Produce, *, units: int = 2,
+def _stream(stages: list[StreamStage], source_ids: list[int] | Produce, *, units: int = 2,
             failing_gate: str | None = None, gate_seconds: float = 0.0) -> tuple[dict[str, Any], list[tuple[str, list[int]]], list[str]]:
     """Run a stream in a flow: (its outcomes or error, the gates called, the stop reasons)."""
     gates: list[tuple[str, list[int]]] = []
@@ -85,7 +85,7 @@ def _times(event: str, stage: str) -> dict[tuple[int, ...], float]:
 
 
 def test_a_batch_moves_on_before_its_stage_is_complete_and_each_stage_is_gated_once_complete() -> None:
-    result, gates, stops = _stream([Stage("split", split, ((5,), None)), Stage("echo", echo)], [1, 2, 3, 4, 5, 6])
+    result, gates, stops = _stream([StreamStage("split", split, ((5,), None)), StreamStage("echo", echo)], [1, 2, 3, 4, 5, 6])
     outcomes = result["outcomes"]
     produced = [10, 11, 20, 21, 30, 31, 40, 41, 50, 51, 60, 61]
     assert outcomes["split"].ids == produced and outcomes["echo"].ids == produced
@@ -98,7 +98,7 @@ def test_a_batch_moves_on_before_its_stage_is_complete_and_each_stage_is_gated_o
 
 
 def test_a_gate_that_stops_the_run_stops_the_calls_and_no_later_gate_runs() -> None:
-    result, gates, stops = _stream([Stage("split", split, ((5,), None)), Stage("echo", echo)], [1, 2, 3, 4, 5, 6],
+    result, gates, stops = _stream([StreamStage("split", split, ((5,), None)), StreamStage("echo", echo)], [1, 2, 3, 4, 5, 6],
                                    failing_gate="split")
     assert result == {"error": "gate split stopped the run"}
     assert [name for name, _ in gates] == ["source", "split"]
@@ -107,7 +107,7 @@ def test_a_gate_that_stops_the_run_stops_the_calls_and_no_later_gate_runs() -> N
 
 
 def test_no_gate_queued_behind_a_stopping_gate_runs() -> None:
-    result, gates, _ = _stream([Stage("split", split, ((), None)), Stage("echo", echo)], [1, 2],
+    result, gates, _ = _stream([StreamStage("split", split, ((), None)), StreamStage("echo", echo)], [1, 2],
                                failing_gate="source", gate_seconds=1.0)
     assert result == {"error": "gate source stopped the run"}
     assert _times("end", "split"), "split finished (and its gate was queued) while the source gate ran"
@@ -115,7 +115,7 @@ def test_no_gate_queued_behind_a_stopping_gate_runs() -> None:
 
 
 def test_a_spent_budget_feeds_no_later_stage() -> None:
-    result, gates, _ = _stream([Stage("split", split, ((), 1)), Stage("echo", echo)], [1, 2])
+    result, gates, _ = _stream([StreamStage("split", split, ((), 1)), StreamStage("echo", echo)], [1, 2])
     assert list(result["outcomes"]) == ["split"]
     assert result["outcomes"]["split"].budget_message == "budget reached"
     assert gates == [("source", [1, 2]), ("split", [10, 20])]
@@ -123,13 +123,13 @@ def test_a_spent_budget_feeds_no_later_stage() -> None:
 
 
 def test_an_id_reaches_a_stage_once_however_many_batches_produce_it() -> None:
-    result, gates, _ = _stream([Stage("same", same_answer), Stage("echo", echo)], [1, 1, 2], units=1)
+    result, gates, _ = _stream([StreamStage("same", same_answer), StreamStage("echo", echo)], [1, 1, 2], units=1)
     assert result["outcomes"]["same"].ids == [7] and result["outcomes"]["echo"].ids == [7]
     assert list(_times("start", "echo")) == [(7,)]
 
 
 def test_the_next_stage_can_take_a_batch_s_input_instead_of_its_output() -> None:
-    result, _, _ = _stream([Stage("split", split, ((), None), passes_input_on=True), Stage("echo", echo)], [1, 2, 3])
+    result, _, _ = _stream([StreamStage("split", split, ((), None), passes_input_on=True), StreamStage("echo", echo)], [1, 2, 3])
     assert result["outcomes"]["echo"].ids == [1, 2, 3]
 
 
@@ -142,7 +142,7 @@ def _slow_source(emit: Emit) -> list[int]:
 
 
 def test_the_first_stage_starts_on_what_the_source_emitted_before_the_source_is_done() -> None:
-    result, gates, stops = _stream([Stage("echo", echo)], _slow_source)
+    result, gates, stops = _stream([StreamStage("echo", echo)], _slow_source)
     assert result["outcomes"]["echo"].ids == [1, 2, 3]
     assert _times("start", "echo")[(1, 2)] < _times("end", "source")[(1, 2, 3)], "echo waited for the whole source"
     assert gates == [("source", [1, 2, 3]), ("echo", [1, 2, 3])]
@@ -156,7 +156,7 @@ def test_a_failing_source_stops_the_stream_once_the_batches_under_way_end() -> N
         time.sleep(0.05)
         raise RuntimeError("the source broke")
 
-    result, gates, stops = _stream([Stage("echo", echo)], broken)
+    result, gates, stops = _stream([StreamStage("echo", echo)], broken)
     assert result == {"error": "the source broke"}
     assert gates == [] and stops == ["the run is stopping: the source broke"]
     assert len(_times("end", "echo")) == len(_times("start", "echo")) == 1
@@ -168,6 +168,6 @@ def test_what_the_source_emits_reaches_the_first_stage_in_whole_batches() -> Non
             emit(ids)
         return [1, 2, 3, 4, 5]
 
-    result, _, _ = _stream([Stage("echo", echo)], piecemeal, units=2)
+    result, _, _ = _stream([StreamStage("echo", echo)], piecemeal, units=2)
     assert result["outcomes"]["echo"].ids == [1, 2, 3, 4, 5]
     assert set(_times("start", "echo")) == {(1, 2), (3, 4), (5,)}
