@@ -47,7 +47,7 @@ class CodingSkill:
 
     def unmentioned(self, instruction: str, action: str) -> tuple[list[str], list[str]]:
         call = _call(action)
-        path = call.args.get("path") if call is not None else None
+        path = call.args.get("path") if call is not None and call.op != "view" else None
         return ([path] if path and path not in instruction else []), []
 
     def related(self, first: str, second: str) -> bool:
