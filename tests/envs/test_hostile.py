@@ -57,6 +57,10 @@ SQL = (
     Hostile("100 MB of output", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 1000000) "
                                 "SELECT x, hex(randomblob(50)) FROM c"),
     Hostile("load a network client", "SELECT load_extension('libpq')", "not authorized"),
+    Hostile("a built-in deaf to the deadline: printf", "SELECT printf('%.*c', 2147483647, 'x'), "
+                                                       "printf('%.*c', 2147483647, 'y')", "timed out"),
+    Hostile("a built-in deaf to the deadline: instr", "SELECT instr(replace(zeroblob(900000), x'00', 'a'), "
+                                                      "replace(zeroblob(400000), x'00', 'a') || 'b')", "timed out"),
 )
 KV = (  # the tests' own family (tests/envs/kv)
     Hostile("a wait past the limit", "wait 1000", "timed out"),

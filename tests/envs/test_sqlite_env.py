@@ -14,7 +14,9 @@ import pytest
 from lbi.envs.base import Limits
 from lbi.envs.registry import make
 from lbi.envs.sqlite.database import SHIPPED, materialize
+from lbi.envs.sqlite.checks import RowsCheck
 from lbi.envs.sqlite.env import SqliteEnv
+from lbi.envs.sqlite.session import GRACE_S
 from lbi.errors import ConfigError
 
 RUNAWAY = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c"
@@ -255,3 +257,27 @@ def test_users_wal_database_is_read_whole_and_left_alone(tmp_path: Path) -> None
         assert {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()} == before
     finally:
         writer.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT printf('%.*c', 2147483647, 'x')",
+    "SELECT instr(replace(zeroblob(900000), x'00', 'a'), replace(zeroblob(400000), x'00', 'a') || 'b')",
+])
+def test_a_statement_deaf_to_the_deadline_is_killed_with_its_session(env: SqliteEnv, sql: str) -> None:
+    assert text(env, "CREATE TABLE kept (x)") == "OK, 0 rows changed"
+    assert text(env, "CREATE TEMP TABLE lost (x)") == "OK, 0 rows changed"
+    start = time.monotonic()
+    obs = env.step(sql).observation
+    assert time.monotonic() - start < env.limits.action_timeout_s + GRACE_S + 0.5
+    assert obs.error and "timed out after 0.5 s" in obs.text and "restarted" in obs.text
+    assert text(env, "SELECT * FROM lost") == "Error: no such table: lost", "the observation said so"
+    assert text(env, "SELECT count(*) FROM kept") == "count(*)\n0\n(1 row)", "committed changes stay"
+
+
+def test_what_an_episode_keeps_of_an_answer_is_bounded_in_bytes(env: SqliteEnv) -> None:
+    row = ", ".join(f"randomblob(900000) AS c{i}" for i in range(30))  # one row of 27 MB
+    obs = env.step(f"SELECT {row}").observation
+    assert not obs.error and "(1 row)" in obs.text
+    assert env.answer.rows == [] and not env.answer.complete and env.answer.cut.startswith("16 MB bound")
+    verdict = env.check(RowsCheck(rows=[[1]]))
+    assert not verdict.success and "answer has more than the 16 MB bound" in verdict.detail

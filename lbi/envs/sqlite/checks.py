@@ -1,10 +1,11 @@
 """The SQL environment's success checks (docs/task-sets.md): execution match of the episode's answer.
 
 The answer (the rows of the last successful query) and the gold rows are both
-read whole up to one bound, ``ROWS_BOUND`` rows; a result cut by the bound says
-so. Rows are compared as multisets; numbers after rounding, so 3, 3.0 and
-3.0000001 agree; column names play no part. Options: ``order_matters`` checks
-the order of the sort keys only (rows tied on every key may come in any order),
+read whole up to one bound, ``ROWS_BOUND`` rows and ``ROWS_BYTES_BOUND`` bytes of
+values (what an episode keeps); a result cut by the bound says which. Rows are
+compared as multisets; numbers after rounding, so 3, 3.0 and 3.0000001 agree;
+column names play no part. Options: ``order_matters`` checks the order of the
+sort keys only (rows tied on every key may come in any order),
 ``ignore_column_order`` accepts the columns in any order.
 """
 
@@ -23,6 +24,7 @@ from lbi.envs.sqlite.order_by import sort_key_positions
 
 Row = tuple[Any, ...]
 ROWS_BOUND = 100_000
+ROWS_BYTES_BOUND = 16 * 1024 * 1024
 MAX_COLUMN_MATCHINGS = 10_000
 
 
@@ -60,20 +62,24 @@ Check = Annotated[SqlRowsCheck | RowsCheck, Field(discriminator="type")]
 
 @dataclass(frozen=True)
 class ResultTable:
-    """A query's result read up to ``ROWS_BOUND`` rows; ``complete`` is false when the bound cut it."""
+    """A query's result read up to the bound; ``complete`` is false when the bound cut it, ``cut`` says which."""
 
     columns: tuple[str, ...]
     rows: list[Row]
     complete: bool = True
+    cut: str | None = None
 
 
 class RowRecorder:
-    """Keeps the rows a consumer pulls from a cursor, then the rest, up to the bound."""
+    """Keeps the rows a consumer pulls from a cursor, then the rest, up to the bound (rows and bytes)."""
 
-    def __init__(self, bound: int = ROWS_BOUND) -> None:
+    def __init__(self, bound: int = ROWS_BOUND, byte_bound: int = ROWS_BYTES_BOUND) -> None:
         self.bound = bound
+        self.byte_bound = byte_bound
         self.rows: list[Row] = []
+        self.bytes = 0
         self.complete = True
+        self.cut: str | None = None
 
     def recording(self, rows: Iterable[Row]) -> Iterator[Row]:
         for row in rows:
@@ -87,13 +93,24 @@ class RowRecorder:
                 self._keep(row)
 
     def table(self, columns: Sequence[str]) -> ResultTable:
-        return ResultTable(tuple(columns), self.rows, self.complete)
+        return ResultTable(tuple(columns), self.rows, self.complete, self.cut)
 
     def _keep(self, row: Row) -> None:
-        if len(self.rows) < self.bound:
-            self.rows.append(tuple(row))
+        if not self.complete:
+            return
+        size = row_bytes(row)
+        if len(self.rows) >= self.bound:
+            self.complete, self.cut = False, f"{self.bound}-row bound"
+        elif self.bytes + size > self.byte_bound:
+            self.complete, self.cut = False, f"{self.byte_bound // (1024 * 1024)} MB bound on the rows kept"
         else:
-            self.complete = False
+            self.rows.append(tuple(row))
+            self.bytes += size
+
+
+def row_bytes(row: Row) -> int:
+    """What a row's values weigh: text and blobs by their length, anything else 8 bytes."""
+    return sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in row)
 
 
 def read_table(columns: Sequence[str], rows: Iterable[Row], bound: int = ROWS_BOUND) -> ResultTable:
@@ -125,13 +142,14 @@ def compare(answer: ResultTable | None, gold: ResultTable, check: RowComparison,
     if answer is None:
         return CheckResult(False, "the episode ran no query that returned rows")
     if answer.complete != gold.complete:
-        more, other = ("answer", gold) if not answer.complete else ("gold", answer)
-        return CheckResult(False, f"mismatch: the {more} has more than the {ROWS_BOUND}-row bound, "
+        more, other, cut = ("answer", gold, answer.cut) if not answer.complete else ("gold", answer, gold.cut)
+        return CheckResult(False, f"mismatch: the {more} has more than the {cut or f'{ROWS_BOUND}-row bound'}, "
                                   f"the other {_rows(len(other.rows))}")
     verdict = _compare(answer, gold, check, gold_sql)
     if not answer.complete:
-        return CheckResult(verdict.success, f"{verdict.detail} (answer and gold both cut at the {ROWS_BOUND}-row "
-                                            "bound: compared up to it)")
+        cuts = " and ".join(sorted({answer.cut or "bound", gold.cut or "bound"}))
+        return CheckResult(verdict.success, f"{verdict.detail} (answer and gold both cut at the {cuts}: "
+                                            "compared up to it)")
     return verdict
 
 

@@ -1,4 +1,5 @@
-"""SQL over SQLite: each episode works on a private copy of one database file."""
+"""SQL over SQLite: each episode works on a private copy of one database file, through a worker process
+(worker.py) that the episode kills when a statement outlives its time limit."""
 
 from __future__ import annotations
 
@@ -10,17 +11,21 @@ from typing import Any
 
 from lbi.envs.base import CheckResult, Environment, EnvSpec, Limits, Observation, StepResult
 from lbi.envs.checks import refuse_foreign
-from lbi.envs.sqlite.checks import (Check, ResultTable, RowRecorder, RowsCheck, SqlRowsCheck, compare,
-                                     literal_table, read_table)
+from lbi.envs.sqlite import wire
+from lbi.envs.sqlite.checks import Check, ResultTable, RowsCheck, SqlRowsCheck, compare, literal_table
 from lbi.envs.sqlite.database import is_shipped, materialize, user_database
-from lbi.envs.sqlite.guard import Guard, confine
-from lbi.envs.sqlite.render import render
+from lbi.envs.sqlite.session import KILLED, SqlSession
+from lbi.fs import remove_tree
 
 HANDBOOK_DIR = Path(__file__).with_name("docs")
 # Debian's sqlite3-doc installs the HTML manual beside the sqlite3 package's own docs.
 SQLITE_MANUAL = Path("/usr/share/doc/sqlite3")
 ACTION_LANGUAGE = "SQL (SQLite dialect), exactly one statement per action"
-ONE_STATEMENT = "You can only execute one statement at a time"
+KILLED_TEXT = ("Error: the statement timed out after {timeout:g} s where SQLite could not stop it, so its session "
+               "was killed and restarted on the last committed state (temporary tables, an open transaction "
+               "and its changes are gone)")
+CRASHED_TEXT = ("Error: the SQL session crashed and was restarted on the last committed state (temporary tables, "
+                "an open transaction and its changes are gone)")
 
 
 # The manual's pages about the SQL an agent can run (not the C API or release logs).
@@ -66,8 +71,8 @@ def has_statement(sql: str) -> bool:
     return False
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+class GoldFailure(ValueError):
+    """A gold query failed (its message says how)."""
 
 
 class SqliteEnv(Environment):
@@ -89,8 +94,7 @@ class SqliteEnv(Environment):
                             action_language=ACTION_LANGUAGE, docs=_docs(shipped),
                             limits=self.limits)
         self._episode_dir: Path | None = None
-        self._connection: sqlite3.Connection | None = None
-        self._guard = Guard()
+        self._session: SqlSession | None = None
         self._answer: ResultTable | None = None
 
     @property
@@ -100,21 +104,14 @@ class SqliteEnv(Environment):
 
     def reset(self) -> Observation:
         self.close()
-        if self._source is None:
-            self._source = materialize(self._database, self._cache_dir)
-        if self._workdir is not None:
-            self._workdir.mkdir(parents=True, exist_ok=True)
-        self._episode_dir = Path(tempfile.mkdtemp(prefix="lbi-sqlite-", dir=self._workdir))
-        path = self.episode_path
-        self._copy_database(path)
-        self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                           cached_statements=0)
-        confine(self._connection, self._guard)
-        overview, limit = self._overview(), self.limits.max_observation_chars
+        self._episode_dir = self._fresh_copy("lbi-sqlite-")
+        self._session = SqlSession(self.episode_path)
+        reply = self._session.request(self.limits.action_timeout_s, op="overview", name=self._name)
+        overview, limit = reply.get("text") or self._stopped(reply), self.limits.max_observation_chars
         return Observation(text=overview[:limit], truncated=len(overview) > limit)
 
     def step(self, action: str) -> StepResult:
-        if self._connection is None:
+        if self._session is None:
             raise RuntimeError("reset() must be called before step()")
         refusal = self._refuse(action)
         if refusal:
@@ -137,7 +134,9 @@ class SqliteEnv(Environment):
         try:
             gold = self._gold_table(check.gold_sql) if isinstance(check, SqlRowsCheck) else literal_table(check)
             return compare(self._answer, gold, check, check.gold_sql if isinstance(check, SqlRowsCheck) else None)
-        except (sqlite3.Error, ValueError) as error:
+        except GoldFailure as error:
+            return CheckResult(False, f"the gold query failed: {error}", broken_check=True)
+        except ValueError as error:
             return CheckResult(False, f"the gold query failed: {type(error).__name__}: {error}", broken_check=True)
 
     def weakness(self, check: Check) -> str | None:
@@ -147,48 +146,45 @@ class SqliteEnv(Environment):
         else:
             try:
                 empty = not self._gold_table(check.gold_sql).rows
-            except (sqlite3.Error, ValueError):
+            except ValueError:
                 return None  # a broken gold is reported when the check runs
         return "the gold result is empty, so any query returning no rows passes" if empty else None
 
     def _gold_table(self, sql: str) -> ResultTable:
         """``sql``'s result on a fresh copy of the database, under the same guard and bound as agent actions."""
+        directory = self._fresh_copy("lbi-sqlite-gold-")
+        session = None
+        try:
+            session = SqlSession(directory / f"{self._name}.sqlite")
+            reply = session.request(self.limits.action_timeout_s, op="table", sql=sql)
+        finally:
+            if session is not None:
+                session.close()
+            remove_tree(directory)
+        if "answer" not in reply:
+            raise GoldFailure(reply.get("failure") or self._stopped(reply))
+        return wire.table_from(reply["answer"])
+
+    def _fresh_copy(self, prefix: str) -> Path:
+        """A new directory holding a copy of the database (and its write-ahead log)."""
         if self._source is None:
             self._source = materialize(self._database, self._cache_dir)
         if self._workdir is not None:
             self._workdir.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix="lbi-sqlite-gold-", dir=self._workdir))
-        try:
-            path = workdir / f"{self._name}.sqlite"
-            self._copy_database(path)
-            connection = sqlite3.connect(path, isolation_level=None, cached_statements=0)
-            guard = Guard()
-            confine(connection, guard)
-            guard.arm(self.limits.action_timeout_s)
-            try:
-                cursor = connection.execute(sql)
-                if cursor.description is None:
-                    raise ValueError("the gold SQL returned no result table")
-                return read_table([d[0] for d in cursor.description], cursor)
-            finally:
-                guard.disarm()
-                connection.close()
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    def _copy_database(self, path: Path) -> None:
-        assert self._source is not None
+        directory = Path(tempfile.mkdtemp(prefix=prefix, dir=self._workdir))
+        path = directory / f"{self._name}.sqlite"
         shutil.copyfile(self._source, path)
         wal = self._source.with_name(self._source.name + "-wal")
         if wal.is_file():
             shutil.copyfile(wal, path.with_name(path.name + "-wal"))
+        return directory
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        if self._session is not None:
+            self._session.close()
+            self._session = None
         if self._episode_dir is not None:
-            shutil.rmtree(self._episode_dir, ignore_errors=True)
+            remove_tree(self._episode_dir)
             self._episode_dir = None
         self._answer = None
 
@@ -203,72 +199,16 @@ class SqliteEnv(Environment):
         return None
 
     def _run(self, sql: str) -> Observation:
-        assert self._connection is not None
-        self._guard.arm(self.limits.action_timeout_s)
-        cursor = None
-        try:
-            cursor = self._connection.execute(sql)
-            if cursor.description is None:
-                changed = max(cursor.rowcount, 0)
-                return Observation(text=f"OK, {changed} row{'' if changed == 1 else 's'} changed")
-            columns = [d[0] for d in cursor.description]
-            answer = RowRecorder()  # the whole answer up to the checks' bound, apart from what is shown
-            shown = render(columns, answer.recording(cursor), self.limits.max_observation_chars)
-            answer.drain(cursor)
-            self._answer = answer.table(columns)
-            return Observation(text=shown.text, truncated=shown.truncated)
-        except (sqlite3.Error, ValueError, MemoryError, OverflowError) as exc:
-            return Observation(text=self._error_text(exc), error=True)
-        finally:
-            self._guard.disarm()
-            if cursor is not None:
-                cursor.close()
+        assert self._session is not None
+        limit = self.limits.max_observation_chars
+        reply = self._session.request(self.limits.action_timeout_s, op="run", sql=sql, max_chars=limit)
+        if KILLED in reply:
+            return Observation(text=self._stopped(reply)[:limit], error=True)
+        if reply.get("answer") is not None:
+            self._answer = wire.table_from(reply["answer"])
+        return Observation(text=reply["text"], error=reply.get("error", False), truncated=reply.get("truncated", False))
 
-    def _error_text(self, exc: BaseException) -> str:
-        if self._guard.timed_out:
-            text = (f"Error: the statement timed out after {self.limits.action_timeout_s:g} s "
-                    "and was stopped")
-        elif self._guard.denied:
-            text = f"Error: not authorized: {self._guard.denied}"
-        elif ONE_STATEMENT in str(exc):
-            text = ("Error: only one SQL statement per action is allowed; "
-                    "send the statements one at a time")
-        elif isinstance(exc, MemoryError):
-            text = "Error: out of memory: the statement needed more memory than allowed"
-        else:
-            text = f"Error: {exc}"
-        return text[: self.limits.max_observation_chars]
-
-    def _overview(self) -> str:
-        """The tables (with row counts) and views, each with its columns."""
-        assert self._connection is not None
-        self._guard.arm(self.limits.action_timeout_s)
-        try:
-            names = self._connection.execute(
-                "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
-            objects = [(kind, name, self._columns(name)) for kind, name in names]
-            lines = [f"SQLite {sqlite3.sqlite_version} database '{self._name}', a fresh copy for "
-                     "this episode.", "Tables (rows): columns"]
-            lines += [f"  {name} ({self._count(name)}): {columns}"
-                      for kind, name, columns in objects if kind == "table"]
-            views = [f"  {name}: {columns}" for kind, name, columns in objects if kind == "view"]
-            if views:
-                lines += ["Views: columns", *views]
-            lines.append("Send one SQL statement per action.")
-            return "\n".join(lines)
-        finally:
-            self._guard.disarm()
-
-    def _columns(self, table: str) -> str:
-        assert self._connection is not None
-        rows = self._connection.execute("SELECT name FROM pragma_table_info(?)", (table,))
-        return ", ".join(row[0] for row in rows)
-
-    def _count(self, table: str) -> str:
-        assert self._connection is not None
-        try:
-            row = self._connection.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()
-            return str(row[0])
-        except sqlite3.Error:
-            return "?"
+    def _stopped(self, reply: dict[str, Any]) -> str:
+        if reply.get(KILLED) == "timed out":
+            return KILLED_TEXT.format(timeout=self.limits.action_timeout_s)
+        return CRASHED_TEXT

@@ -3,7 +3,9 @@
 Everything an action may do is decided at prepare time by ``Guard`` (SQLite's
 authorizer sees every table, function, pragma and attach a statement uses,
 including the statements SQLite prepares internally), and bounded at run
-time by connection limits and a progress handler.
+time by connection limits and a progress handler. The progress handler runs
+between virtual-machine steps only, so a single built-in call can outlive it:
+the episode's worker process (worker.py) is killed then (session.py).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ LIMITS = {
     _S.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
     _S.SQLITE_LIMIT_WORKER_THREADS: 0,
 }
-# Process-wide: SQLite has one heap. PRAGMA hard_heap_limit only ever lowers it.
+# Per worker process (SQLite has one heap per process). PRAGMA hard_heap_limit only ever lowers it.
 HARD_HEAP_LIMIT = 256 * 1024 * 1024
 MAX_GROWTH = 64 * 1024 * 1024
 PROGRESS_EVERY_OPS = 1_000
