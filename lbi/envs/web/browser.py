@@ -33,7 +33,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_TABS = 4
 SETTLE_S = 0.05
-LOAD_WAIT_S = 3.0  # how long an action waits for the page it opened to load, beyond its own time limit
+LOAD_WAIT_S = 3.0  # the least an action waits for the page it opened to load, after its own time limit
 
 
 @dataclass
@@ -76,6 +76,9 @@ class Browser:
 
     async def goto(self, url: str) -> None:
         await self.active.goto(url, wait_until="load")
+
+    async def add_cookies(self, cookies: list[dict]) -> None:
+        await self.context.add_cookies(cookies)
 
     def same_origin(self, url: str) -> bool:
         parts, origin = urlsplit(url), urlsplit(self.origin)
@@ -169,10 +172,10 @@ class Browser:
                 raise
             await locator.select_option(value=option, timeout=timeout_ms)
 
-    async def settle(self) -> None:
+    async def settle(self, wait_s: float = LOAD_WAIT_S) -> None:
         """Wait for a navigation the action started (if any) to load; a page still loading at the deadline is
         observed as it is (slow is not the agent's error)."""
-        deadline = time.monotonic() + LOAD_WAIT_S
+        deadline = time.monotonic() + wait_s
         await asyncio.sleep(SETTLE_S)
         counts = self._navigations.get(self.active, [0, 0])
         while counts[0] > counts[1] and time.monotonic() < deadline:

@@ -32,6 +32,7 @@ from lbi.envs.web.browser import LOAD_WAIT_S, Browser, PageView
 from lbi.envs.web.checks import (AllOf, AnswerContains, AnswerEquals, AnswerRegex, Check, MilestoneCheck, SqlCheck,
                                  TicketCheck, UrlCheck, WikiCheck)
 from lbi.envs.web.family import ACTION_LANGUAGE, LIMITS, TRAC, describe
+from lbi.envs.web.login import session_cookies
 from lbi.envs.web.loop_thread import LoopThread
 from lbi.envs.web.observation import compose, display_url, header
 from lbi.envs.web.screenshots import Screenshots
@@ -78,7 +79,7 @@ class WebEnv(Environment):
         return self._application
 
     def reset(self) -> Observation:
-        self.close()
+        self._end_episode()
         app = self.application
         if self._loop is None:
             reaper.reap()
@@ -91,7 +92,7 @@ class WebEnv(Environment):
         try:
             self._loop.run(asyncio.wait_for(self._start(app), RESET_TIMEOUT_S))
         except BaseException:
-            self.close()
+            self._end_episode()
             raise
         self._screenshots.begin(self._episode.name)
         return self._observe(previous=None, error=None)
@@ -110,11 +111,15 @@ class WebEnv(Environment):
         launched = asyncio.ensure_future(browser.launch())
         try:
             origin = await self._served.ready()
+            if app.login:
+                user, password, path = app.login
+                cookies = await asyncio.get_running_loop().run_in_executor(
+                    None, session_cookies, origin + path, user, password)
         finally:
             await launched
         browser.origin = origin
         if app.login:
-            await browser.goto(origin + app.login[2])
+            await browser.add_cookies(cookies)
         await browser.goto(origin + app.start_url)
 
     def step(self, action: str) -> StepResult:
@@ -151,7 +156,8 @@ class WebEnv(Environment):
             if "Timeout" in first or "Timeout" in type(error).__name__:
                 return f"the action timed out after {self.limits.action_timeout_s:g} s ({first[:200]})"
             return f"{action.name} failed: {first[:300]}"
-        self._loop.run(asyncio.wait_for(self._browser.settle(), LOAD_WAIT_S + 1))
+        wait_s = max(LOAD_WAIT_S, self.limits.action_timeout_s)
+        self._loop.run(asyncio.wait_for(self._browser.settle(wait_s), wait_s + 1))
         if self._browser.blocked:
             blocked, self._browser.blocked = self._browser.blocked, []
             return f"blocked: {blocked[0][:120]} is outside the application"
@@ -228,6 +234,19 @@ class WebEnv(Environment):
             return judge(db, check)  # type: ignore[operator]
 
     def close(self) -> None:
+        """End the episode, then stop the browser's driver and the loop thread."""
+        self._end_episode()
+        if self._loop is not None:
+            if self._playwright is not None:
+                try:
+                    self._loop.run(asyncio.wait_for(self._playwright.stop(), 10))
+                except Exception:
+                    pass
+                self._playwright = None
+            self._loop.stop()
+            self._loop = None
+
+    def _end_episode(self) -> None:
         if self._loop is not None:
             if self._browser is not None:
                 browser, self._browser = self._browser, None
@@ -243,15 +262,6 @@ class WebEnv(Environment):
             self._episode = None
         reaper.forget(self._record)
         self._record, self._view = None, None
-        if self._loop is not None:
-            if self._playwright is not None:
-                try:
-                    self._loop.run(asyncio.wait_for(self._playwright.stop(), 10))
-                except Exception:
-                    pass
-                self._playwright = None
-            self._loop.stop()
-            self._loop = None
 
 
 def user_application(app: str, start: str | None, url: str | None, database: str | None) -> Application:
