@@ -35,7 +35,8 @@ def roll_out_one(run_id: int, instruction_id: int, max_steps: int) -> Outcome:
         with rt.make_env() as env:
             episode = run_episode(env, client=rt.client, model=model, instruction=instruction, max_steps=max_steps,
                                   priority=call_priority(Stage.ROLLOUT, instruction_id))
-        steps = [StoredStep(idx, step.reason, step.action, step.observation, step.observation_error, repeats)
+        steps = [StoredStep(idx, step.reason, step.action, step.observation, step.observation_error, repeats,
+                            step.artifacts)
                  for idx, (step, repeats) in enumerate(zip(episode.steps, repeats_previous(episode.steps)), start=1)]
         with rt.engine.begin() as conn:
             if episode.failed_answer is not None:

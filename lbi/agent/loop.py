@@ -6,7 +6,7 @@ Rollouts (synthesis) and evaluation use this same loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 from lbi.method.roles import Role
 from lbi.envs.base import Environment
@@ -24,6 +24,7 @@ class Step:
     action: str
     observation: str
     observation_error: bool
+    artifacts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,7 +64,8 @@ def run_episode(env: Environment, *, client: ModelClient, model: str, instructio
             episode.status, episode.error = "errored", f"environment failed on action: {type(error).__name__}: {error}"
             return episode
         observation = result.observation
-        episode.steps.append(Step(decision.reason, decision.action, observation.text, observation.error))
+        episode.steps.append(Step(decision.reason, decision.action, observation.text, observation.error,
+                                  dict(observation.artifacts)))
         history.append(Turn(decision.action, observation.text))
         if result.done:
             episode.status = "completed"

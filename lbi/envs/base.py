@@ -24,6 +24,9 @@ class Observation:
     text: str
     error: bool = False
     truncated: bool = False
+    # what the environment reports beside the observation for people and exports, never shown to the model
+    # (the coding family's ``diff`` after the step); stored with the step
+    artifacts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ def accepted_examples(conn: sa.Connection, *, environment_id: str, since_run: in
         start, turns = trajectory.span(row["start_step"], row["end_step"])
         errors = {s.idx: s.observation_error for s in trajectory.steps}
         reasons = {s.idx: s.reason for s in trajectory.steps}
+        artifacts = {s.idx: dict(s.artifacts) for s in trajectory.steps}
         indices = [s.idx for s in trajectory.clean_steps if row["start_step"] <= s.idx <= row["end_step"]]
         yield {
             "schema_version": SCHEMA_VERSION,
@@ -53,9 +54,12 @@ def accepted_examples(conn: sa.Connection, *, environment_id: str, since_run: in
             "span": {"start_step": row["start_step"], "end_step": row["end_step"], "length": len(turns)},
             "initial_observation": start,
             "steps": [
-                {"action": turn.action, "observation": turn.observation, "error": errors[idx], "reason": reasons[idx]}
+                {"action": turn.action, "observation": turn.observation, "error": errors[idx], "reason": reasons[idx],
+                 "artifacts": artifacts[idx]}
                 for idx, turn in zip(indices, turns)
             ],
+            # what the environment holds after the span (the coding family's diff against the starting commit)
+            "final_artifacts": artifacts[indices[-1]] if indices else {},
             "provenance": {
                 "trajectory_id": row["trajectory_id"],
                 "trajectory_status": row["trajectory_status"],

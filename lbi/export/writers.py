@@ -57,7 +57,8 @@ PARQUET_SCHEMA = pa.schema([
     ("span_start", pa.int32()), ("span_end", pa.int32()), ("span_length", pa.int32()),
     ("initial_observation", pa.string()),
     ("steps", pa.list_(pa.struct([("action", pa.string()), ("observation", pa.string()), ("error", pa.bool_()),
-                                  ("reason", pa.string())]))),
+                                  ("reason", pa.string()), ("artifacts", pa.map_(pa.string(), pa.string()))]))),
+    ("final_artifacts", pa.map_(pa.string(), pa.string())),
     ("source_task", pa.string()), ("document_title", pa.string()), ("document_hash", pa.string()),
     ("run_id", pa.int64()), ("trajectory_id", pa.int64()), ("schema_version", pa.string()),
 ])
@@ -70,7 +71,7 @@ def _flat(record: dict) -> dict:
         "instruction": record["instruction"], "kind": record["kind"],
         "span_start": record["span"]["start_step"], "span_end": record["span"]["end_step"],
         "span_length": record["span"]["length"], "initial_observation": record["initial_observation"],
-        "steps": record["steps"], "source_task": provenance["source_task"],
+        "steps": record["steps"], "final_artifacts": record["final_artifacts"], "source_task": provenance["source_task"],
         "document_title": provenance["document_title"], "document_hash": provenance["document_hash"],
         "run_id": provenance["run_id"], "trajectory_id": provenance["trajectory_id"],
         "schema_version": record["schema_version"],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from typing import Mapping
 
 import sqlalchemy as sa
 
@@ -17,6 +19,7 @@ class StoredStep:
     observation: str
     observation_error: bool
     repeats_previous: bool
+    artifacts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,12 @@ def save(conn: sa.Connection, *, instruction_id: int, environment_id: str, actor
         conn.execute(
             sa.text(
                 "INSERT INTO lbi.steps (trajectory_id, idx, reason, action, observation, observation_error,"
-                " repeats_previous) VALUES (:t, :idx, :reason, :action, :obs, :err, :rep)"
+                " repeats_previous, artifacts) VALUES (:t, :idx, :reason, :action, :obs, :err, :rep,"
+                " CAST(:artifacts AS jsonb))"
             ),
             [{"t": trajectory_id, "idx": s.idx, "reason": s.reason, "action": s.action, "obs": s.observation,
-              "err": s.observation_error, "rep": s.repeats_previous} for s in steps],
+              "err": s.observation_error, "rep": s.repeats_previous,
+              "artifacts": json.dumps(dict(s.artifacts), ensure_ascii=False)} for s in steps],
         )
     return trajectory_id
 
@@ -82,7 +87,7 @@ def load(conn: sa.Connection, *, trajectory_id: int) -> StoredTrajectory:
         StoredStep(*row)
         for row in conn.execute(
             sa.text(
-                "SELECT idx, reason, action, observation, observation_error, repeats_previous"
+                "SELECT idx, reason, action, observation, observation_error, repeats_previous, artifacts"
                 " FROM lbi.steps WHERE trajectory_id = :t ORDER BY idx"
             ),
             {"t": trajectory_id},

@@ -3,11 +3,13 @@ package, its tests with one failing, a README), and the accepted examples with t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from lbi.envs.coding.samples import applies_to_fresh_copy, diffs_after_each_step
+from lbi.envs.coding.samples import applies_to_fresh_copy
+from lbi.export.run import export
 
 FILES = {
     "README.md": "# shapes\n\nSmall geometry helpers. `rectangle_area` and `square_area` compute areas;\n"
@@ -59,11 +61,12 @@ def accepted_examples(store: sa.Engine) -> list[tuple[int, int, list[tuple[str, 
     return [(start, actions, errors) for start, actions, errors in examples.values()]
 
 
-def final_diffs_apply(env_id: str, accepted: list[tuple[int, list[str], list[bool]]]) -> int:
-    """How many distinct changing examples there are; each one's final diff must apply to a fresh copy."""
-    changing = {tuple(actions) for _, actions, _ in accepted
-                if any(a.startswith(("str_replace(", "create(", "insert(")) for a in actions)}
-    for actions in changing:
-        final = diffs_after_each_step(env_id, actions)[-1]
-        assert final.startswith("diff --git") and applies_to_fresh_copy(env_id, final), final
-    return len(changing)
+def final_diffs_apply(env_id: str, store: sa.Engine, directory: Path) -> int:
+    """How many distinct final diffs the exported examples carry; each must apply to a fresh copy."""
+    export(store, environment_id=env_id, fmt="jsonl", destination=str(directory))
+    records = [json.loads(line) for line in (directory / "examples.jsonl").read_text().splitlines()]
+    assert all(r["final_artifacts"] == (r["steps"][-1]["artifacts"] if r["steps"] else {}) for r in records)
+    diffs = {r["final_artifacts"].get("diff", "") for r in records} - {""}
+    for diff in diffs:
+        assert diff.startswith("diff --git") and applies_to_fresh_copy(env_id, diff), diff
+    return len(diffs)

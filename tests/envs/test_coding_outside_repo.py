@@ -40,7 +40,7 @@ def test_an_outside_repository_synthesizes_and_evaluates(store: sa.Engine, offli
     accepted = accepted_examples(store)
     assert len(accepted) >= 5, result["totals"]
     assert not [a for a in accepted if any(a[2])], "an accepted step failed"
-    assert final_diffs_apply(ENV, accepted) >= 1, "some accepted example changes the repository"
+    assert final_diffs_apply(ENV, store, tmp_path / "export") >= 1, "some accepted example changes the repository"
 
     tasks = tmp_path / "tasks.jsonl"
     fix = {"id": "inside", "env": ENV, "instruction": "is_inside(3, 0, 3) returns False, but the range is closed.",

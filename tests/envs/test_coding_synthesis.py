@@ -3,6 +3,8 @@ the final diff of every accepted example that changes the repository applies to 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,7 +18,7 @@ pytestmark = [needs_bubblewrap, pytest.mark.usefixtures("prefect_api", "lbi_env"
 ENV = "coding-click-v0"
 
 
-def test_synthesis_on_click_keeps_examples_whose_diffs_apply(store: sa.Engine) -> None:
+def test_synthesis_on_click_keeps_examples_whose_diffs_apply(store: sa.Engine, tmp_path: Path) -> None:
     with make(ENV) as env:
         env.reset()  # prepares the repository, so click's own docs exist to read
     result = synthesize(SynthesizeParams(env=ENV, max_docs=3, instructions_per_doc=8, max_steps=8, max_span_steps=3))
@@ -24,4 +26,4 @@ def test_synthesis_on_click_keeps_examples_whose_diffs_apply(store: sa.Engine) -
     accepted = accepted_examples(store)
     assert len(accepted) >= 5, result["totals"]
     assert not [a for a in accepted if any(a[2])], "an accepted step failed"
-    assert final_diffs_apply(ENV, accepted) >= 1
+    assert final_diffs_apply(ENV, store, tmp_path / "export") >= 1

@@ -72,6 +72,8 @@ def test_parquet_reads_back_as_the_jsonl_records(dataset_store: sa.Engine, tmp_p
     export(dataset_store, environment_id=ENV, fmt="parquet", destination=str(tmp_path))
     records = _lines(tmp_path / "examples.jsonl")
     table = pq.read_table(tmp_path / "examples.parquet").to_pylist()
+    for row in table:  # parquet maps read back as (key, value) pairs
+        row["steps"] = [{**step, "artifacts": dict(step["artifacts"])} for step in row["steps"]]
     assert [(r["example_id"], r["instruction"], r["steps"]) for r in records] == \
         [(t["example_id"], t["instruction"], t["steps"]) for t in table]
     assert all(t["span_length"] == len(t["steps"]) for t in table)

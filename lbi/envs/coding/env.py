@@ -16,6 +16,7 @@ import base64
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from lbi.envs.base import CheckResult, Environment, EnvSpec, Limits, Observation, StepResult
@@ -99,10 +100,21 @@ class CodingEnv(Environment):
         except NotACall as error:
             return StepResult(Observation(text=f"Error: {error}", error=True))
         if call is None:
-            return self._command(action)
-        if call.op == "submit":
-            return self._submit()
-        return self._edit(call.op, call.args)
+            result = self._command(action)
+        elif call.op == "submit":
+            result = self._submit()
+        else:
+            result = self._edit(call.op, call.args)
+        return self._with_diff(result)
+
+    def _with_diff(self, result: StepResult) -> StepResult:
+        """The step's result with the repository's change after it (stored for exports, not shown to the model)."""
+        try:
+            diff = self.diff()
+        except SandboxError:
+            return result
+        observation = replace(result.observation, artifacts={**result.observation.artifacts, "diff": diff})
+        return replace(result, observation=observation)
 
     def check(self, check: Check) -> CheckResult:
         refuse_foreign(check, Check, "python-repo")
