@@ -83,6 +83,8 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     chunk_ids: list[int] = []
 
     def ingest(emit: Emit) -> list[int]:
+        with rt.make_env() as env:
+            env.prepare()  # what the documentation may need first (a repository's docs come from its sdist)
         chunk_ids.extend(ingest_documents(run_id, docs, params.max_docs, params.chunk_chars, on_chunks=emit))
         logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
         return chunk_ids

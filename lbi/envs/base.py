@@ -81,6 +81,10 @@ class Environment(ABC):
     # checks module) that task sets are validated against and ``check`` takes.
     check_type: ClassVar[Any] = None
 
+    def prepare(self) -> None:
+        """Make what episodes and the spec's documentation need exist (a download, a build), once; later calls
+        are cheap. Synthesis calls it before reading the documentation; ``reset`` may rely on it."""
+
     @abstractmethod
     def reset(self) -> Observation:
         """Start a new episode from a fresh copy of the initial state."""

@@ -74,6 +74,10 @@ class CodingEnv(Environment):
             self._backend = choose_backend(self._backend, workdir=self._workdir)
         return self._backend
 
+    def prepare(self) -> None:
+        """The repository's copy, its dependency environment and the sdist's docs, built once per content hash."""
+        self.repository.prepare(self._cache_dir)
+
     def reset(self) -> Observation:
         self.close()
         prepared = self.repository.prepare(self._cache_dir)
