@@ -80,3 +80,46 @@ def _writable(directory_fd: int, change: object) -> None:
     except PermissionError:
         os.fchmod(directory_fd, 0o700)
         change()
+
+
+def tree_usage(path: Path | str, *, max_bytes: int, max_entries: int) -> tuple[int, int]:
+    """Bytes allocated to the regular files under ``path`` and how many entries it holds, measured with a stack
+    instead of recursion (one directory open at a time, going back up through ``..``) and without following
+    links. Counting stops once either maximum is passed, so the figures then only say "more than". Directories
+    whose permissions were taken away are given them back (0700) to be read."""
+    used = entries = 0
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        pending = [_measure(fd)]  # per level: its subdirectories not visited yet
+        used, entries = pending[-1][1], pending[-1][2]
+        while pending and used <= max_bytes and entries <= max_entries:
+            subdirectories = pending[-1][0]
+            if subdirectories:
+                child = _open_directory(fd, subdirectories.pop())
+                os.close(fd)
+                fd = child
+                names, size, count = _measure(fd)
+                pending.append((names, size, count))
+                used, entries = used + size, entries + count
+                continue
+            pending.pop()
+            if pending:
+                parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+                os.close(fd)
+                fd = parent
+    finally:
+        os.close(fd)
+    return used, entries
+
+
+def _measure(fd: int) -> tuple[list[str], int, int]:
+    """One directory's subdirectory names, the bytes of its regular files, and its number of entries."""
+    subdirectories, size = [], 0
+    entries = _entries(fd)
+    for entry in entries:
+        info = entry.stat(follow_symlinks=False)
+        if stat.S_ISDIR(info.st_mode):
+            subdirectories.append(entry.name)
+        elif stat.S_ISREG(info.st_mode):
+            size += info.st_blocks * 512
+    return subdirectories, size, len(entries)

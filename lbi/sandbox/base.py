@@ -31,9 +31,13 @@ class SandboxUnavailable(SandboxError):
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """What one command may use. How each bound is enforced is the backend's business (see its docstring)."""
+    """What a sandbox may use. How each bound is enforced is the backend's business (see its docstring).
+
+    ``memory_mb`` bounds one process, ``memory_total_mb`` the sandbox's processes together (and ``disk_mb``
+    its files, wherever they are kept)."""
 
     memory_mb: int = 512
+    memory_total_mb: int = 1024
     max_processes: int = 64
     file_size_mb: int = 64
     disk_mb: int = 256

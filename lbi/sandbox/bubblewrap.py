@@ -10,15 +10,23 @@ How each bound is enforced:
 - identity: started by root, bwrap sets up the mounts and ``setpriv`` then drops
   to an unprivileged uid leased for this sandbox alone (uids.py), with no
   capabilities and ``no_new_privs``; started by anyone else, bwrap runs
-  unprivileged in a user namespace of its own, with nested ones disabled;
-- memory, processes, file size, open files, CPU: ``prlimit`` rlimits (address
-  space per process; RLIMIT_NPROC per uid, which binds because the uid is not
-  root; as a non-root user it counts your other processes too, so the cap is
-  set that many above them);
+  unprivileged in a user namespace of its own;
+- namespaces: a seccomp filter (seccomp.py) refuses new user namespaces in both
+  modes (``unshare -r``, ``unshare -U``, and so any ``mount``);
+- memory and processes of the sandbox as a whole: a cgroup (cgroup.py) with
+  ``memory.max`` (``memory_total_mb``, plus ``disk_mb`` when the files live in
+  a tmpfs, whose pages it is charged) and ``pids.max``; without one, per-process
+  limits whose product stays within the total (``cgroup.shared_limits``);
+- per process: ``prlimit`` rlimits (address space; RLIMIT_NPROC per uid, which
+  binds because the uid is not root; as a non-root user it counts your other
+  processes too, so the cap is set that many above them; file size, open files, CPU);
 - time and output: the caller's deadline and output ceiling, then SIGKILL to
   the process group (the sandbox's PID namespace dies with it);
-- disk: the files are measured after each command against the quota (a file is
-  bounded by RLIMIT_FSIZE while the command runs).
+- disk: started by root, the episode's files live in a tmpfs of ``disk_mb``
+  (tmpfs.py), so a write past it fails (ENOSPC) and a full disk ends the
+  episode; otherwise the files are measured after each command, without
+  recursion and through directories made unreadable (lbi/fs.py), against the
+  quota (a file is bounded by RLIMIT_FSIZE while the command runs).
 """
 
 from __future__ import annotations
@@ -28,17 +36,18 @@ import os
 import selectors
 import shutil
 import signal
-import stat
 import subprocess
 import tempfile
 import time
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Callable, Mapping
 
-from lbi.sandbox import script, uids
+from lbi.fs import remove_tree, tree_usage
+from lbi.sandbox import script, seccomp, tmpfs, uids
 from lbi.sandbox.base import HOME, USER, WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
 from lbi.sandbox.capture import BoundedOutput
+from lbi.sandbox.cgroup import SETUP_PROCESSES, Cgroup, shared_limits
 from lbi.sandbox.tree import MAX_FILES, check_size, copy_tree
 from lbi.sandbox.workdir import under_home, validated_binds, validated_workdir
 
@@ -46,6 +55,9 @@ MB = 1024 * 1024
 READ_BYTES = 65536
 SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 MOUNTED = ("/home", "/tmp", "/run")  # made by the arguments before the workspace's
+PREFIX = "lbi-sandbox-"
+# Puts the shell into the sandbox's cgroup (each cgroup.procs file before --), then runs the rest.
+JOIN = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
 INSTALL_HINT = "install it with `apt-get install bubblewrap` (Debian, Ubuntu) or `dnf install bubblewrap`"
 
 
@@ -62,6 +74,8 @@ def _problem() -> str | None:
 def _probe(tools: tuple[tuple[str, str | None], ...]) -> str | None:
     """Whether a sandbox starts, once per process and set of tools found."""
     missing = [tool for tool, path in tools if path is None]
+    if seccomp.problem():
+        return seccomp.problem()
     if "bwrap" in missing:
         return f"bubblewrap (bwrap) is not installed; {INSTALL_HINT}"
     if missing:
@@ -80,15 +94,19 @@ def _probe(tools: tuple[tuple[str, str | None], ...]) -> str | None:
 class BubblewrapBackend(SandboxBackend):
     name = "bubblewrap"
 
-    def __init__(self, workdir: Path | None = None) -> None:
+    def __init__(self, workdir: Path | None = None, *, whole: bool = True) -> None:
+        """``whole``: bound the sandbox as a whole where the machine allows (cgroup, tmpfs); False gives the
+        fallbacks everywhere (for tests of them)."""
         self._base_dir = Path(workdir) if workdir is not None else Path(tempfile.gettempdir())
+        self._whole = whole
 
     def problem(self) -> str | None:
         return _problem()
 
     def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR,
              read_only: Mapping[str, Path] | None = None) -> Sandbox:
-        return BubblewrapSandbox(tree, limits, self._base_dir, workdir=workdir, read_only=read_only)
+        return BubblewrapSandbox(tree, limits, self._base_dir, workdir=workdir, read_only=read_only,
+                                 whole=self._whole)
 
 
 class BubblewrapSandbox(Sandbox):
@@ -96,19 +114,27 @@ class BubblewrapSandbox(Sandbox):
     its own bound at ``workdir``."""
 
     def __init__(self, tree: Path | None, limits: SandboxLimits, base_dir: Path, workdir: str = WORKDIR,
-                 read_only: Mapping[str, Path] | None = None) -> None:
+                 read_only: Mapping[str, Path] | None = None, whole: bool = True) -> None:
         self.limits = limits
         self.workdir = validated_workdir(workdir)
         self._read_only = validated_binds(read_only)
         inside_home = under_home(self.workdir)
         if tree is not None:
             check_size(tree, limits.disk_mb * MB)
+        self.root: Path | None = None
+        self.cgroup: Cgroup | None = None
+        self._capped = False  # the files live in a tmpfs of disk_mb
         self._lease = uids.lease_uid() if _is_root() else None
         self.uid = self._lease.uid if self._lease else os.getuid()
         self.gid = self._lease.uid if self._lease else os.getgid()
-        base_dir.mkdir(parents=True, exist_ok=True)
-        self.root: Path | None = Path(tempfile.mkdtemp(prefix="lbi-sandbox-", dir=base_dir))
         try:
+            base_dir.mkdir(parents=True, exist_ok=True)
+            self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base_dir))
+            if whole and self._lease:
+                self._capped = _mounted(self.root, limits)
+            if whole:
+                files = limits.disk_mb * MB if self._capped else 0
+                self.cgroup = Cgroup.create(limits.memory_total_mb * MB + files, limits.max_processes + SETUP_PROCESSES)
             owner = (self.uid, self.gid) if self._lease else (None, None)
             for name in ("home", "tmp", "state"):
                 (self.root / name).mkdir(mode=0o700)
@@ -132,15 +158,15 @@ class BubblewrapSandbox(Sandbox):
     def run(self, command: str, *, timeout_s: float, fresh: bool = False) -> CommandResult:
         if self.root is None:
             raise SandboxError("the sandbox is closed")
-        identity = [_data(_passwd(self.uid, self.gid)), _data(_group(self.gid))]
+        fds = [_data(_passwd(self.uid, self.gid)), _data(_group(self.gid)), seccomp.program_fd()]
         try:
-            argv = self._argv(command, fresh, timeout_s, *identity)
+            argv = self._argv(command, fresh, timeout_s, *fds)
             started = time.monotonic()
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, start_new_session=True, pass_fds=identity,
+                                       stderr=subprocess.STDOUT, start_new_session=True, pass_fds=fds,
                                        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
         finally:
-            for fd in identity:
+            for fd in fds:
                 os.close(fd)
         output, timed_out, stopped = _collect(process, started + timeout_s, self.limits)
         seconds = time.monotonic() - started
@@ -150,24 +176,51 @@ class BubblewrapSandbox(Sandbox):
                              over_disk_quota=self._over_quota(), seconds=seconds)
 
     def close(self) -> None:
-        if self._lease is not None:
-            _kill_all(self.uid)
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
+        """Every step runs whatever the others did; the first failure is raised once all have run."""
+        failures = [error for step in (self._stop_processes, self._remove_files, self._release_uid)
+                    if (error := _attempt(step)) is not None]
+        if failures:
+            raise SandboxError(f"the sandbox could not release everything: {failures[0]}")
+
+    def _stop_processes(self) -> None:
+        try:
+            if self._lease is not None:
+                _kill_all(self.uid)
+        finally:
+            if self.cgroup is not None:
+                cgroup, self.cgroup = self.cgroup, None
+                cgroup.remove()
+
+    def _remove_files(self) -> None:
+        root, self.root = self.root, None
+        if root is None:
+            return
+        if self._capped:
+            self._capped = False
+            tmpfs.unmount(root)
+        remove_tree(root)
+
+    def _release_uid(self) -> None:
         if self._lease is not None:
             self._lease.release()
             self._lease = None
 
-    def _argv(self, command: str, fresh: bool, timeout_s: float, passwd_fd: int, group_fd: int) -> list[str]:
+    def _argv(self, command: str, fresh: bool, timeout_s: float, passwd_fd: int, group_fd: int,
+              seccomp_fd: int) -> list[str]:
         limits = self.limits
-        processes = limits.max_processes if self._lease else limits.max_processes + len(uids.processes_of(self.uid))
+        if self.cgroup is not None:
+            address_space, processes = limits.memory_mb * MB, limits.max_processes
+        else:
+            address_space, processes = shared_limits(limits)
+        if not self._lease:
+            processes += len(uids.processes_of(self.uid))
         cpu = math.ceil(timeout_s) + 1
-        argv = ["prlimit", f"--as={limits.memory_mb * MB}", f"--nproc={processes}", f"--cpu={cpu}",
+        join = ["/bin/sh", "-c", JOIN, "sh", *map(str, self.cgroup.procs_files), "--"] if self.cgroup else []
+        argv = [*join, "prlimit", f"--as={address_space}", f"--nproc={processes}", f"--cpu={cpu}",
                 f"--fsize={limits.file_size_mb * MB}", f"--nofile={limits.open_files}", "--core=0", "--", "bwrap"]
         if not self._lease:
             argv += ["--unshare-user", "--disable-userns"]
-        argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        argv += ["--seccomp", str(seccomp_fd), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                  "--hostname", "sandbox", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
         for name in SYSTEM_LINKS:
             host = Path("/") / name
@@ -196,18 +249,27 @@ class BubblewrapSandbox(Sandbox):
 
     def _over_quota(self) -> bool:
         assert self.root is not None
-        budget, files = self.limits.disk_mb * MB, 0
-        for directory, dirs, names in os.walk(self.root):
-            for name in dirs + names:
-                files += 1
-                try:
-                    info = os.lstat(os.path.join(directory, name))
-                except OSError:
-                    continue
-                budget -= info.st_blocks * 512 if stat.S_ISREG(info.st_mode) else 0
-                if budget < 0 or files > 2 * MAX_FILES:
-                    return True
+        if self._capped:
+            return tmpfs.is_full(self.root)
+        used, files = tree_usage(self.root, max_bytes=self.limits.disk_mb * MB, max_entries=2 * MAX_FILES)
+        return used > self.limits.disk_mb * MB or files > 2 * MAX_FILES
+
+
+def _mounted(root: Path, limits: SandboxLimits) -> bool:
+    """Mount a tmpfs of ``disk_mb`` on ``root``; False where mounting is not allowed (the measured fallback)."""
+    try:
+        tmpfs.mount(root, limits.disk_mb * MB, 2 * MAX_FILES)
+    except OSError:
         return False
+    return True
+
+
+def _attempt(step: Callable[[], None]) -> Exception | None:
+    try:
+        step()
+    except Exception as error:  # close goes on with the other steps; the first failure is raised after them
+        return error
+    return None
 
 
 def _parent_dirs(path: str) -> list[str]:

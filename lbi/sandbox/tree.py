@@ -10,21 +10,17 @@ import stat
 import tarfile
 from pathlib import Path
 
+from lbi.fs import tree_usage
 from lbi.sandbox.base import SandboxError
 
 MAX_FILES = 20_000
 
 
 def check_size(tree: Path, max_bytes: int, max_files: int = MAX_FILES) -> None:
-    total = files = 0
-    for root, dirs, names in os.walk(tree):
-        for name in names + dirs:
-            files += 1
-            info = os.lstat(os.path.join(root, name))
-            total += info.st_size if stat.S_ISREG(info.st_mode) else 0
-            if total > max_bytes or files > max_files:
-                raise SandboxError(f"{tree} is larger than the sandbox's disk quota "
-                                   f"({max_bytes // 1_000_000} MB, {max_files} files)")
+    used, files = tree_usage(tree, max_bytes=max_bytes, max_entries=max_files)
+    if used > max_bytes or files > max_files:
+        raise SandboxError(f"{tree} is larger than the sandbox's disk quota "
+                           f"({max_bytes // 1_000_000} MB, {max_files} files)")
 
 
 def _copyable(directory: str, names: list[str]) -> set[str]:

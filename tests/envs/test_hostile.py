@@ -43,6 +43,16 @@ SHELL = (
     Hostile("100 MB of output", "head -c 100000000 /dev/zero | tr '\\0' x", "stopped"),
     Hostile("connect to 127.0.0.1:5432", "exec 3<>/dev/tcp/127.0.0.1/{port} && echo connected", "Connection refused"),
     Hostile("a process left in the background", "setsid nohup sleep 1000 >/dev/null 2>&1 & disown; echo detached"),
+    Hostile("a tree 1,200 levels deep", "mkdir -p $(printf 'd/%.0s' $(seq 1200)) && echo deep", "deep"),
+    Hostile("a new user namespace: unshare -r", "unshare -r id", "Operation not permitted"),
+    Hostile("a new user namespace: unshare -U", "unshare -U true", "Operation not permitted"),
+    Hostile("mount a tmpfs", "mount -t tmpfs none /tmp 2>/dev/null || echo refused", "refused"),
+    Hostile("eight processes sharing memory", "for i in $(seq 8); do python3 -c 'b = bytearray(200 << 20)' & done; "
+                                             "wait"),
+    Hostile("2.4 GB in one command", "for i in $(seq 40); do head -c 60000000 /dev/zero > /tmp/f$i; done",
+            "disk quota"),
+    Hostile("files hidden behind chmod 000", "mkdir -p h/i && for i in 1 2 3 4 5; do head -c 60000000 /dev/zero "
+                                             "> h/i/f$i; done; chmod 000 h/i h", "disk quota"),
 )
 SQL = (
     Hostile("drop the data", "DROP TABLE InvoiceLine"),

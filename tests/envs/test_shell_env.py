@@ -166,7 +166,28 @@ def test_a_disk_quota_overrun_ends_the_episode(tmp_path: Path) -> None:
               sandbox_limits=SandboxLimits(disk_mb=8, file_size_mb=4)) as env:
         env.reset()
         result = env.step("for i in 1 2 3; do head -c 4000000 /dev/zero > /tmp/f$i; done")
+        after = env.step("rm /tmp/f1; echo still here")
     assert result.done and "disk quota" in result.observation.text
+    assert after.done and after.observation.error and "the episode has ended" in after.observation.text
+
+
+def test_a_failing_sandbox_is_an_error_observation_and_ends_the_episode(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with make("shell-project-v0", workdir=tmp_path / "work", limits=LIMITS) as env:
+        env.reset()
+        sandbox = env.sandbox
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RecursionError("maximum recursion depth exceeded")
+
+        monkeypatch.setattr(sandbox, "run", broken)
+        result = env.step("ls")
+        assert result.done and result.observation.error and "the sandbox failed" in result.observation.text
+        assert env.step("ls").observation.error
+        root = sandbox.root
+    assert not root.exists()
+    assert env.reset() and not env.step("true").observation.error
+    env.close()
 
 
 def test_a_users_tree_is_copied_and_never_modified(tmp_path: Path) -> None:

@@ -4,9 +4,10 @@ Action: one bash command line (``bash -c``), at most ``max_action_chars``.
 Observation: the command's stdout and stderr, merged and bounded (head and
 tail), then ``[exit code N]`` or why the sandbox stopped it; ``error`` when the
 exit code is not 0 or the command was stopped.
-Episode end: the agent stops; the environment ends it only when the files
-outgrow the disk quota. The working directory and exported variables carry
-over between commands; background processes do not.
+Episode end: the agent stops; the environment ends it when the files fill the
+disk quota or the sandbox itself fails (an error observation, never an
+exception); a step after the end is refused the same way. The working directory
+and exported variables carry over between commands; background processes do not.
 Checks (checks.py): on the last command's output (``output_contains``,
 ``output_equals``, ``output_regex``, ``output_empty``, ``same_output_as`` a
 reference command on a fresh copy), ``state`` (a command run afterwards in the
@@ -15,6 +16,7 @@ same sandbox) and ``all_of``.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +32,7 @@ from lbi.sandbox.base import WORKDIR, CommandResult, Sandbox, SandboxBackend, Sa
 from lbi.sandbox.choose import choose_backend
 from lbi.sandbox.workdir import validated_workdir
 
+log = logging.getLogger(__name__)
 SHIPPED = "project"
 ACTION_LANGUAGE = "bash: one shell command line per action, run with `bash -c`"
 BUILD_TIMEOUT_S = 60.0
@@ -94,6 +97,7 @@ class ShellEnv(Environment):
                             limits=self.limits)
         self._sandbox: Sandbox | None = None
         self._last: CommandResult | None = None
+        self._ended: str | None = None  # why the environment ended the episode
 
     @property
     def sandbox(self) -> Sandbox | None:
@@ -119,12 +123,23 @@ class ShellEnv(Environment):
     def step(self, action: str) -> StepResult:
         if self._sandbox is None:
             raise RuntimeError("reset() must be called before step()")
+        if self._ended:
+            return StepResult(Observation(text=f"Error: the episode has ended ({self._ended}); reset() starts a new one",
+                                          error=True), done=True)
         refusal = self._refuse(action)
         if refusal:
             return StepResult(Observation(text=f"Error: {refusal}", error=True))
         timeout = self.limits.action_timeout_s
-        self._last = self._sandbox.run(action, timeout_s=timeout)
+        try:
+            self._last = self._sandbox.run(action, timeout_s=timeout)
+        except (SandboxError, OSError, RecursionError) as error:
+            self._ended = "the sandbox failed"
+            text, _ = fit(f"Error: the sandbox failed, so the episode ends: {type(error).__name__}: {error}",
+                          self.limits.max_observation_chars)
+            return StepResult(Observation(text=text, error=True), done=True)
         observation = render(self._last, timeout, self.sandbox_limits, self.limits.max_observation_chars)
+        if self._last.over_disk_quota:
+            self._ended = f"the {self.sandbox_limits.disk_mb} MB disk quota is full"
         return StepResult(observation, done=self._last.over_disk_quota)
 
     def check(self, check: Check) -> CheckResult:
@@ -160,10 +175,13 @@ class ShellEnv(Environment):
         return sandbox
 
     def close(self) -> None:
-        if self._sandbox is not None:
-            self._sandbox.close()
-            self._sandbox = None
-        self._last = None
+        """Release the episode; what the sandbox could not release is logged (``lbi clean`` reclaims it)."""
+        sandbox, self._sandbox, self._last, self._ended = self._sandbox, None, None, None
+        if sandbox is not None:
+            try:
+                sandbox.close()
+            except SandboxError as error:
+                log.warning("closing the shell episode: %s", error)
 
     def _refuse(self, action: object) -> str | None:
         if not isinstance(action, str):

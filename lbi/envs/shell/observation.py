@@ -26,7 +26,7 @@ def ending(result: CommandResult, timeout_s: float, limits: SandboxLimits) -> st
         return (f"[stopped: the command wrote more than {limits.output_ceiling_bytes} bytes of output, "
                 "the limit]")
     if result.over_disk_quota:
-        return (f"[exit code {result.exit_code}; the sandbox's files exceed the {limits.disk_mb} MB disk quota, "
+        return (f"[exit code {result.exit_code}; the sandbox's files reached its {limits.disk_mb} MB disk quota, "
                 "so the episode ends]")
     return f"[exit code {result.exit_code}]"
 
