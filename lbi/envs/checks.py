@@ -12,6 +12,7 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from lbi.envs.base import CheckResult
 from lbi.errors import LbiError
 
 _BLANKS = re.compile(r"[ \t\f\v]+")
@@ -46,6 +47,15 @@ class TextMatching(CheckModel):
 def normalized_whitespace(text: str) -> str:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(_BLANKS.sub(" ", line).strip() for line in lines).strip()
+
+
+def all_of(verdicts: list[CheckResult]) -> CheckResult:
+    """Several checks that must all pass: the first failure explains, a broken part breaks the whole."""
+    failed = [v for v in verdicts if not v.success]
+    if not failed:
+        return CheckResult(True, "; ".join(v.detail for v in verdicts))
+    return CheckResult(False, f"{len(failed)} of {len(verdicts)} checks failed: {failed[0].detail}",
+                       broken_check=any(v.broken_check for v in verdicts))
 
 
 def check_models(check_type: Any) -> dict[str, type[CheckModel]]:

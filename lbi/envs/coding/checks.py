@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Protocol
 from pydantic import Field
 
 from lbi.envs.base import CheckResult
-from lbi.envs.checks import CheckModel
+from lbi.envs.checks import CheckModel, all_of
 from lbi.envs.coding.layout import PRISTINE_TESTS, REPO, VENV
 from lbi.sandbox.base import CommandResult
 
@@ -63,12 +63,7 @@ class Episode(Protocol):
 
 def judge(check: Check, episode: Episode) -> CheckResult:
     if isinstance(check, AllOf):
-        verdicts = [judge(part, episode) for part in check.checks]
-        failed = [v for v in verdicts if not v.success]
-        if not failed:
-            return CheckResult(True, "; ".join(v.detail for v in verdicts))
-        return CheckResult(False, f"{len(failed)} of {len(verdicts)} checks failed: {failed[0].detail}",
-                           broken_check=any(v.broken_check for v in verdicts))
+        return all_of([judge(part, episode) for part in check.checks])
     if isinstance(check, DiffTouchesOnly):
         return _touches_only(check, episode)
     return _tests_pass(check, episode)

@@ -16,7 +16,7 @@ from typing import Annotated, Literal, Protocol
 from pydantic import Field, field_validator
 
 from lbi.envs.base import CheckResult
-from lbi.envs.checks import CheckModel, TextMatching
+from lbi.envs.checks import CheckModel, TextMatching, all_of
 from lbi.sandbox.base import CommandResult
 
 CHECK_TIMEOUT_S = 10.0
@@ -145,7 +145,7 @@ class Episode(Protocol):
 
 def judge(check: Check, episode: Episode) -> CheckResult:
     if isinstance(check, AllOf):
-        return _all_of(check, episode)
+        return all_of([judge(part, episode) for part in check.checks])
     if isinstance(check, State):
         return _state(check, episode)
     last = episode.last
@@ -154,15 +154,6 @@ def judge(check: Check, episode: Episode) -> CheckResult:
     if isinstance(check, SameOutputAs):
         return _same_output(check, last, episode)
     return _noting_cut(check.judge(last.output), last)
-
-
-def _all_of(check: AllOf, episode: Episode) -> CheckResult:
-    verdicts = [judge(part, episode) for part in check.checks]
-    failed = [v for v in verdicts if not v.success]
-    if not failed:
-        return CheckResult(True, "; ".join(v.detail for v in verdicts))
-    return CheckResult(False, f"{len(failed)} of {len(verdicts)} checks failed: {failed[0].detail}",
-                       broken_check=any(v.broken_check for v in verdicts))
 
 
 def _state(check: State, episode: Episode) -> CheckResult:
