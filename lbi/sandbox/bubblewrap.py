@@ -44,7 +44,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping
 
 from lbi.fs import remove_tree, tree_usage
-from lbi.sandbox import script, seccomp, tmpfs, uids
+from lbi.sandbox import leftovers, script, seccomp, tmpfs, uids
 from lbi.sandbox.base import HOME, USER, WORKDIR, CommandResult, Sandbox, SandboxBackend, SandboxError, SandboxLimits
 from lbi.sandbox.capture import BoundedOutput
 from lbi.sandbox.cgroup import SETUP_PROCESSES, Cgroup, shared_limits
@@ -101,6 +101,7 @@ class BubblewrapBackend(SandboxBackend):
         self._whole = whole
 
     def problem(self) -> str | None:
+        leftovers.reclaim_once(self._base_dir)
         return _problem()
 
     def open(self, tree: Path | None, limits: SandboxLimits, *, workdir: str = WORKDIR,

@@ -2,7 +2,8 @@
 
 How each bound is enforced: ``network_mode=none``; a read-only root filesystem
 with size-capped tmpfs mounts for the home (the workspace) and /tmp, which is
-the disk quota; ``mem_limit`` equal to ``memswap_limit`` (no swap);
+the disk quota; ``mem_limit`` equal to ``memswap_limit`` (no swap): ``memory_total_mb`` for the container as a
+whole (its tmpfs pages included); Docker's default seccomp profile refuses new user namespaces;
 ``pids_limit``; RLIMIT_FSIZE, RLIMIT_NOFILE and no core files as ulimits;
 ``cap_drop=ALL`` and ``no-new-privileges``; commands run as the image's
 unprivileged user under coreutils ``timeout -s KILL``; past the output ceiling
@@ -88,7 +89,7 @@ class DockerSandbox(Sandbox):
         self._container = client.containers.run(
             image, command=["sleep", "infinity"], detach=True, init=True, network_mode="none",
             read_only=True, cap_drop=["ALL"], security_opt=["no-new-privileges"],
-            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
+            mem_limit=f"{limits.memory_total_mb}m", memswap_limit=f"{limits.memory_total_mb}m",
             pids_limit=limits.max_processes + 4, nano_cpus=1_000_000_000, labels={"lbi.sandbox": "1"},
             tmpfs={HOME: f"size={megabytes},uid={USER_ID},gid={USER_ID},mode=0755",
                    "/tmp": f"size={megabytes},mode=1777",

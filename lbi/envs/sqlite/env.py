@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -16,6 +17,7 @@ from lbi.envs.sqlite.checks import Check, ResultTable, RowsCheck, SqlRowsCheck, 
 from lbi.envs.sqlite.database import is_shipped, materialize, user_database
 from lbi.envs.sqlite.session import KILLED, SqlSession
 from lbi.fs import remove_tree
+from lbi.sandbox import leftovers
 
 HANDBOOK_DIR = Path(__file__).with_name("docs")
 # Debian's sqlite3-doc installs the HTML manual beside the sqlite3 package's own docs.
@@ -104,7 +106,8 @@ class SqliteEnv(Environment):
 
     def reset(self) -> Observation:
         self.close()
-        self._episode_dir = self._fresh_copy("lbi-sqlite-")
+        leftovers.reclaim_once(self._workdir or Path(tempfile.gettempdir()))
+        self._episode_dir = self._fresh_copy("episode")
         self._session = SqlSession(self.episode_path)
         reply = self._session.request(self.limits.action_timeout_s, op="overview", name=self._name)
         overview, limit = reply.get("text") or self._stopped(reply), self.limits.max_observation_chars
@@ -152,7 +155,7 @@ class SqliteEnv(Environment):
 
     def _gold_table(self, sql: str) -> ResultTable:
         """``sql``'s result on a fresh copy of the database, under the same guard and bound as agent actions."""
-        directory = self._fresh_copy("lbi-sqlite-gold-")
+        directory = self._fresh_copy("gold")
         session = None
         try:
             session = SqlSession(directory / f"{self._name}.sqlite")
@@ -165,13 +168,14 @@ class SqliteEnv(Environment):
             raise GoldFailure(reply.get("failure") or self._stopped(reply))
         return wire.table_from(reply["answer"])
 
-    def _fresh_copy(self, prefix: str) -> Path:
-        """A new directory holding a copy of the database (and its write-ahead log)."""
+    def _fresh_copy(self, purpose: str) -> Path:
+        """A new directory holding a copy of the database (and its write-ahead log), named after this process so
+        that the next run can reclaim it if this one is killed (lbi/sandbox/leftovers.py)."""
         if self._source is None:
             self._source = materialize(self._database, self._cache_dir)
         if self._workdir is not None:
             self._workdir.mkdir(parents=True, exist_ok=True)
-        directory = Path(tempfile.mkdtemp(prefix=prefix, dir=self._workdir))
+        directory = Path(tempfile.mkdtemp(prefix=f"lbi-sqlite-{os.getpid()}-{purpose}-", dir=self._workdir))
         path = directory / f"{self._name}.sqlite"
         shutil.copyfile(self._source, path)
         wal = self._source.with_name(self._source.name + "-wal")
