@@ -99,7 +99,34 @@ def test_since_a_later_run_exports_nothing(dataset_store: sa.Engine, tmp_path: P
         last = conn.execute(sa.text("SELECT max(id) FROM lbi.runs")).scalar()
     assert export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path), since_run=last).records > 0
     assert export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path),
-                  since_run=last + 1).records == 0
+                  since_run=last + 1, force=True).records == 0
+
+
+def test_an_existing_export_is_refused_unless_forced_and_links_are_replaced_not_followed(
+        dataset_store: sa.Engine, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    destination = tmp_path / "out"
+    destination.mkdir()
+    (destination / "manifest.json").symlink_to(victim)
+    (destination / ".examples.jsonl.partial").symlink_to(victim)
+    first = export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(destination))
+    assert victim.read_text() == "precious\n" and not (destination / "manifest.json").is_symlink()
+    with pytest.raises(ConfigError, match="already exists .* --force"):
+        export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(destination))
+    (destination / "examples.jsonl").unlink()
+    (destination / "examples.jsonl").symlink_to(victim)
+    with pytest.raises(ConfigError, match="already exists \\(a symbolic link\\)"):
+        export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(destination))
+    again = export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(destination), force=True)
+    assert victim.read_text() == "precious\n" and not (destination / "examples.jsonl").is_symlink()
+    assert again.manifest == first.manifest
+    assert sorted(p.name for p in destination.iterdir()) == [".examples.jsonl.partial", "examples.jsonl",
+                                                              "manifest.json"], "no staging directory is left"
+    link = tmp_path / "link"
+    link.symlink_to(destination)
+    with pytest.raises(ConfigError, match="is a symbolic link"):
+        export(dataset_store, environment_id=ENV, fmt="parquet", destination=str(link))
 
 
 def test_bad_requests_are_clear_errors(dataset_store: sa.Engine, tmp_path: Path) -> None:
