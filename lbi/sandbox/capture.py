@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-_CONTROL = {code: f"\\x{code:02x}" for code in [*range(32), 127] if code not in (9, 10)}
+# C0 controls but tab and newline, DEL, and C1 controls (U+0080-U+009F, \x9b is a CSI on many terminals).
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(32), 127, *range(0x80, 0xA0)] if code not in (9, 10)}
 
 
 class BoundedOutput:
@@ -35,6 +36,7 @@ class BoundedOutput:
 
 
 def printable(data: bytes) -> str:
-    """UTF-8 text with carriage returns as newlines and other control bytes (NUL too) escaped."""
+    """UTF-8 text with carriage returns as newlines and other control characters (NUL, ESC, C1) escaped, so
+    that the text is safe on a terminal wherever it is shown, and stored as shown."""
     text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     return text.translate(_CONTROL)

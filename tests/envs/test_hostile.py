@@ -53,6 +53,8 @@ SHELL = (
             "disk quota"),
     Hostile("files hidden behind chmod 000", "mkdir -p h/i && for i in 1 2 3 4 5; do head -c 60000000 /dev/zero "
                                              "> h/i/f$i; done; chmod 000 h/i h", "disk quota"),
+    Hostile("terminal controls in the output: ESC[2J, OSC 52, C1 CSI",
+            "printf '\\033[2J\\033]52;c;cHduZWQ=\\a\\302\\23331m'", "\\x1b[2J\\x1b]52;c;cHduZWQ=\\x07\\x9b31m"),
 )
 SQL = (
     Hostile("drop the data", "DROP TABLE InvoiceLine"),
@@ -69,6 +71,12 @@ SQL = (
     Hostile("load a network client", "SELECT load_extension('libpq')", "not authorized"),
     Hostile("a built-in deaf to the deadline: printf", "SELECT printf('%.*c', 2147483647, 'x'), "
                                                        "printf('%.*c', 2147483647, 'y')", "timed out"),
+    Hostile("terminal controls in a column name: OSC 52", 'SELECT 1 AS "\x1b]52;c;cHduZWQ=\x07"',
+            "\\x1b]52;c;cHduZWQ=\\x07"),
+    Hostile("terminal controls in a value: ESC[2J and a C1 CSI", "SELECT char(27) || '[2J' || char(155) || '31m'",
+            "\\x1b[2J\\x9b31m"),
+    Hostile("terminal controls in an error message", 'SELECT * FROM "\x1b[2J\x9b31m"',
+            "no such table: \\x1b[2J\\x9b31m"),
     Hostile("a built-in deaf to the deadline: instr", "SELECT instr(replace(zeroblob(900000), x'00', 'a'), "
                                                       "replace(zeroblob(400000), x'00', 'a') || 'b')", "timed out"),
 )

@@ -15,8 +15,14 @@ FOOTER_RESERVE = 48
 COUNT_CAP = 100_000
 KEEP_ROWS = 1_000
 KEEP_SIZE = 1_000_000
-_ESCAPES = {code: f"\\x{code:02x}" for code in [*range(32), 127]} | {
+# Every control character (C0, DEL, C1): an observation is safe on a terminal and stored as shown.
+_ESCAPES = {code: f"\\x{code:02x}" for code in [*range(32), 127, *range(0x80, 0xA0)]} | {
     ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+
+
+def escaped(text: str) -> str:
+    """``text`` with its control characters written as escapes."""
+    return text.translate(_ESCAPES)
 
 
 @dataclass
@@ -39,7 +45,7 @@ def cell(value: Any) -> tuple[str, bool]:
         if len(value) <= BLOB_BYTES:
             return f"X'{head}'", False
         return f"X'{head}...' ({len(value)} bytes)", True
-    text = str(value).translate(_ESCAPES)
+    text = escaped(str(value))
     if len(text) > CELL_CHARS:
         return f"{text[:CELL_CHARS]}...(+{len(text) - CELL_CHARS} chars)", True
     return text, False
@@ -56,7 +62,7 @@ def plural(n: int, word: str) -> str:
 def render(columns: Sequence[str], rows: Iterable[tuple[Any, ...]], max_chars: int) -> Rendered:
     """Render ``rows`` within ``max_chars``; exceptions from ``rows`` propagate."""
     budget = max(0, max_chars - FOOTER_RESERVE)
-    header = " | ".join(columns)
+    header = " | ".join(escaped(column) for column in columns)
     truncated = len(header) > budget
     lines = [header[:budget]]
     used = len(lines[0])

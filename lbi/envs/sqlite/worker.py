@@ -25,11 +25,15 @@ from typing import Any
 from lbi.envs.sqlite import wire
 from lbi.envs.sqlite.checks import RowRecorder, read_table
 from lbi.envs.sqlite.guard import Guard, confine
-from lbi.envs.sqlite.render import render
+from lbi.envs.sqlite.render import escaped, render
 
 ADDRESS_SPACE_BYTES = 2 * 1024 ** 3
 ONE_STATEMENT = "You can only execute one statement at a time"
 ORPHAN_CHECK_S = 0.5
+
+
+def escaped_lines(lines: list[str]) -> str:
+    return "\n".join(escaped(line) for line in lines)
 
 
 def _quote(identifier: str) -> str:
@@ -57,7 +61,7 @@ class Worker:
             return {"text": shown.text, "truncated": shown.truncated,
                     "answer": wire.table_message(answer.table(columns))}
         except (sqlite3.Error, ValueError, MemoryError, OverflowError) as exc:
-            return {"text": self._error_text(exc, timeout_s)[:max_chars], "error": True}
+            return {"text": escaped(self._error_text(exc, timeout_s))[:max_chars], "error": True}
         finally:
             self.guard.disarm()
             if cursor is not None:
@@ -91,7 +95,7 @@ class Worker:
             if views:
                 lines += ["Views: columns", *views]
             lines.append("Send one SQL statement per action.")
-            return {"text": "\n".join(lines)}
+            return {"text": escaped_lines(lines)}
         finally:
             self.guard.disarm()
 
