@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
+from lbi.models.offline.server import running
 from lbi.sandbox import leftovers
 from lbi.sandbox.base import SandboxLimits
 from lbi.sandbox.bubblewrap import BubblewrapBackend
@@ -43,11 +43,6 @@ def _cgroups_of(pid: int) -> list[str]:
     return sorted(str(p) for p in CGROUP_ROOT.rglob(f"lbi-sandbox-{pid}-*")) if CGROUP_ROOT.is_dir() else []
 
 
-def _trajectories(engine: sa.Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT count(*) FROM lbi.trajectories")).scalar_one()
-
-
 def _dead_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
@@ -70,21 +65,22 @@ def test_what_a_dead_process_left_is_reclaimed_and_a_live_ones_is_not(tmp_path: 
 
 
 @pytest.mark.usefixtures("lbi_env")
-def test_kill_9_mid_rollout_then_lbi_clean_leaves_nothing(store: sa.Engine, tmp_path: Path) -> None:
+def test_kill_9_mid_rollout_then_lbi_clean_leaves_nothing(tmp_path: Path) -> None:
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     env.update(TMPDIR=str(temporary), PREFECT_HOME=str(tmp_path / "prefect"))
-    process = subprocess.Popen([sys.executable, "-m", "lbi", "synthesize", *ARGS], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 240
-    while not (_trajectories(store) >= 1 and any(temporary.glob("lbi-sandbox-*"))):
-        assert process.poll() is None, process.stderr.read().decode()[-3000:]
-        assert time.monotonic() < deadline, "the run never reached its rollouts"
-        time.sleep(0.05)
-    assert _owned_by(process.pid), "the run started a temporary Prefect server"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    with running(latency_ms=300) as slow_model:
+        env["LBI_MODEL_BASE_URL"] = slow_model
+        process = subprocess.Popen([sys.executable, "-m", "lbi", "synthesize", *ARGS], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 240
+        while not (any(temporary.glob("lbi-sandbox-*")) and _owned_by(process.pid)):
+            assert process.poll() is None, process.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the run never reached its rollouts"
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
     time.sleep(0.5)
     assert any(temporary.glob("lbi-sandbox-*")), "killed too late to mean anything"
 
