@@ -39,7 +39,7 @@ def button(env: WebEnv, name: str) -> str:
 def test_an_endless_script_is_bounded_and_the_next_action_works(env: WebEnv) -> None:
     started = time.monotonic()
     observation = env.step(f"click({button(env, 'Loop forever')})").observation
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 25
     assert observation.error and "stopped answering" in observation.text
     assert not env.step("scroll('down')").observation.error
 
@@ -65,7 +65,7 @@ def test_downloads_are_refused(env: WebEnv, tmp_path: Path) -> None:
 def test_a_huge_page_is_bounded(env: WebEnv) -> None:
     started = time.monotonic()
     observation = env.step(f"click({button(env, 'Huge')})").observation
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 60  # bounded, not fast: a busy 2-core machine reads 60,000 links slowly
     assert len(observation.text) <= LIMITS.max_observation_chars
 
 

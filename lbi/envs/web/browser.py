@@ -16,6 +16,7 @@ the application's origin. Runs on the environment's loop thread (lbi/envs/web/lo
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,12 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_TABS = 4
-SETTLE_S = 0.05
+SETTLE_S = 0.1  # an action that opens a page has sent its request by then, even on a busy machine
+OBSERVE_ATTEMPTS = 5
+# A page being left (a link followed, a form submitted) says so before its request is even sent.
+MARK_LEAVING = "addEventListener('beforeunload', () => { window.__lbiLeaving = true; });"
+IS_LEAVING = "() => window.__lbiLeaving === true"
+NAVIGATED = re.compile(r"context was destroyed|navigat|Target closed|detached|No node with given id", re.I)
 LOAD_WAIT_S = 3.0  # the least an action waits for the page it opened to load, after its own time limit
 
 
@@ -69,6 +75,7 @@ class Browser:
             http_credentials=credentials, viewport=VIEWPORT, service_workers="block", locale="en-US",
             timezone_id="UTC")
         await self.context.route("**/*", self._guard)
+        await self.context.add_init_script(MARK_LEAVING)
         self.context.on("page", self._adopt)
         for page in self.context.pages:
             self._watch(page)
@@ -115,9 +122,12 @@ class Browser:
         page.on("load", finished)
         page.on("requestfailed", lambda request: finished() if request.is_navigation_request() else None)
         page.on("dialog", self._dismiss)
-        page.on("download", lambda download: self.notes.append(f"a download ({download.suggested_filename}) "
-                                                               "was refused"))
+        page.on("download", lambda download: self._refused(page, download))
         page.on("crash", lambda _: self.notes.append("the page crashed"))
+
+    def _refused(self, page: Any, download: Any) -> None:
+        self.notes.append(f"a download ({download.suggested_filename}) was refused")
+        asyncio.ensure_future(page.evaluate("() => { window.__lbiLeaving = false; }"))  # the page stays
 
     async def _dismiss(self, dialog: Any) -> None:
         self.notes.append(f"a {dialog.type} dialog was dismissed: {dialog.message[:200]!r}")
@@ -178,8 +188,14 @@ class Browser:
         deadline = time.monotonic() + wait_s
         await asyncio.sleep(SETTLE_S)
         counts = self._navigations.get(self.active, [0, 0])
-        while counts[0] > counts[1] and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        while time.monotonic() < deadline:
+            try:
+                leaving = await self.active.evaluate(IS_LEAVING)
+            except Exception:
+                leaving = True  # between two documents
+            if not leaving and counts[0] <= counts[1]:
+                break
+            await asyncio.sleep(0.03)
         remaining = deadline - time.monotonic()
         if remaining > 0:
             try:
@@ -188,6 +204,18 @@ class Browser:
                 pass  # an observation of the page as it is now follows
 
     async def observe(self) -> PageView:
+        """The active tab as a PageView; a navigation that replaces the page while it is read (one the last
+        action started late) is waited for, and the new page read."""
+        for attempt in range(OBSERVE_ATTEMPTS):
+            try:
+                return await self._read()
+            except Exception as error:
+                if attempt + 1 == OBSERVE_ATTEMPTS or not NAVIGATED.search(str(error)):
+                    raise
+                await self.settle()
+        raise AssertionError("unreachable")
+
+    async def _read(self) -> PageView:
         page = self.active
         numbered = await page.evaluate(NUMBER_ELEMENTS)
         cdp = await self.context.new_cdp_session(page)

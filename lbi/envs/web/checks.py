@@ -58,7 +58,11 @@ class AnswerRegex(TextMatching):
     type: Literal["answer_regex"] = "answer_regex"
     pattern: str = Field(min_length=1)
     mode: Literal["fullmatch", "search"] = "fullmatch"
-    _valid = field_validator("pattern")(classmethod(lambda cls, value: _compiles(value)))
+
+    @field_validator("pattern")
+    @classmethod
+    def _valid(cls, pattern: str) -> str:
+        return _compiles(pattern)
 
     def judge(self, answer: str | None) -> CheckResult:
         text = TextMatching(normalize_whitespace=self.normalize_whitespace).prepared(answer or "")
@@ -73,7 +77,11 @@ class UrlCheck(CheckModel):
     type: Literal["url"] = "url"
     path: str | None = None
     pattern: str | None = None
-    _valid = field_validator("pattern")(classmethod(lambda cls, value: value if value is None else _compiles(value)))
+
+    @field_validator("pattern")
+    @classmethod
+    def _valid(cls, pattern: str | None) -> str | None:
+        return pattern if pattern is None else _compiles(pattern)
 
     def judge(self, url: str) -> CheckResult:
         ok = (self.path is None or url == self.path) and (self.pattern is None or re.fullmatch(self.pattern, url))

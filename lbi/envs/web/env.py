@@ -40,7 +40,7 @@ from lbi.envs.web.served import Served
 from lbi.errors import ConfigError
 
 RESET_TIMEOUT_S = 60.0
-OBSERVE_TIMEOUT_S = 5.0
+OBSERVE_TIMEOUT_S = 10.0  # at least; a tab that cannot be read within it is taken as stuck (busy machines are slow)
 
 
 class WebEnv(Environment):
@@ -157,7 +157,10 @@ class WebEnv(Environment):
                 return f"the action timed out after {self.limits.action_timeout_s:g} s ({first[:200]})"
             return f"{action.name} failed: {first[:300]}"
         wait_s = max(LOAD_WAIT_S, self.limits.action_timeout_s)
-        self._loop.run(asyncio.wait_for(self._browser.settle(wait_s), wait_s + 1))
+        try:
+            self._loop.run(asyncio.wait_for(self._browser.settle(wait_s), wait_s + 1))
+        except (asyncio.TimeoutError, TimeoutError):
+            pass  # a page still busy is observed as it is (the observation has its own deadline)
         if self._browser.blocked:
             blocked, self._browser.blocked = self._browser.blocked, []
             return f"blocked: {blocked[0][:120]} is outside the application"
@@ -167,6 +170,7 @@ class WebEnv(Environment):
         return self._view.elements if self._view is not None else {}
 
     def _describe(self, action: Action) -> str:
+        """The action as the next observation reports it, with the element it was taken on."""
         args = ", ".join(repr(a) for a in action.args[1:]) if action.element is not None else \
             ", ".join(repr(a) for a in action.args)
         target = self._elements().get(action.element or "")
@@ -176,15 +180,16 @@ class WebEnv(Environment):
     def _observe(self, previous: str | None, error: str | None, failed: bool = False) -> Observation:
         assert self._browser is not None and self._loop is not None
         notes, self._browser.notes = self._browser.notes, []
+        timeout_s = max(OBSERVE_TIMEOUT_S, self.limits.action_timeout_s)
         try:
-            view = self._loop.run(asyncio.wait_for(self._browser.observe(), OBSERVE_TIMEOUT_S))
-        except Exception:
+            view = self._loop.run(asyncio.wait_for(self._browser.observe(), timeout_s))
+        except (asyncio.TimeoutError, TimeoutError):
             self._loop.run(self._browser.recover(self._browser.origin + self.application.start_url))
-            notes.append(f"the tab stopped answering within {OBSERVE_TIMEOUT_S:g} s (a script running forever "
+            notes.append(f"the tab stopped answering within {timeout_s:g} s (a script running forever "
                          "or a huge page) and was closed")
             failed = True
             error = error or "the page did not answer"
-            view = self._loop.run(asyncio.wait_for(self._browser.observe(), OBSERVE_TIMEOUT_S))
+            view = self._loop.run(asyncio.wait_for(self._browser.observe(), timeout_s))
         self._view = view
         head = header(view, self._browser.origin, previous, error, notes)
         text, truncated = compose(head, view, self.limits.max_observation_chars)

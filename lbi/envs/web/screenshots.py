@@ -2,7 +2,7 @@
 
 Stored under ``DIR/ENV_ID/EPISODE/step-NNN.jpg``; only the newest ``KEEP_EPISODES`` episodes are kept.
 Without a directory (``screenshots_dir=None``) it is ``$LBI_HOME/artifacts/web`` (default
-``~/.local/share/lbi``); ``LBI_WEB_SCREENSHOTS=0`` turns them off.
+``~/.local/share/lbi``), unless ``LBI_WEB_SCREENSHOTS=0`` turns them off.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ KEEP_EPISODES = 200
 
 class Screenshots:
     def __init__(self, directory: Path | None, env_id: str) -> None:
-        if os.environ.get("LBI_WEB_SCREENSHOTS", "1") == "0":
+        home = Path(os.environ.get("LBI_HOME") or Path.home() / ".local" / "share" / "lbi")
+        self.root: Path | None = home / "artifacts" / "web" / env_id
+        if directory is not None:
+            self.root = Path(directory)
+        elif os.environ.get("LBI_WEB_SCREENSHOTS", "1") == "0":
             self.root = None
-        else:
-            home = Path(os.environ.get("LBI_HOME") or Path.home() / ".local" / "share" / "lbi")
-            self.root = Path(directory) if directory is not None else home / "artifacts" / "web" / env_id
         self.current: Path | None = None
         self.last: Path | None = None
 
