@@ -31,8 +31,10 @@ for _noisy in ("EventsWorker", "great_expectations"):
 
 
 class OneLineErrors(TyperGroup):
-    """The root command: an error the user can act on (a bad setting, an LbiError, the store out of
-    reach) ends any command with one line and exit code 1, run as `lbi` or through typer's CliRunner."""
+    """The root command: an error the user can act on (a bad setting, an LbiError such as units failing on
+    model errors, the store out of reach) ends any command with one line and exit code 1; a failure of lbi's
+    own code ends it with one line naming it and exit code 4 (LBI_DEBUG=1 keeps the traceback). The same run
+    as `lbi` or through typer's CliRunner."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -40,8 +42,25 @@ class OneLineErrors(TyperGroup):
         except Exception as error:
             message = _one_line(error)
             if message is None:
-                raise
+                if _debugging():
+                    raise
+                _print_error(_internal(error))
+                raise SystemExit(EXIT_INTERNAL) from None
             raise SystemExit(f"error: {message}") from None
+
+
+def _internal(error: BaseException) -> str:
+    where = error.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    place = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where is not None else ""
+    text = " ".join(str(error).split())[:300]
+    return (f"internal error, a bug in lbi (not your model or settings): {type(error).__name__}{place}: {text}; "
+            "work finished so far is kept; LBI_DEBUG=1 shows the traceback")
+
+
+def _debugging() -> bool:
+    return _VERBOSE or os.environ.get("LBI_DEBUG", "") not in ("", "0")
 
 
 app = typer.Typer(help="Learn-by-interact: synthesize agent data from an environment and its docs.",
@@ -54,7 +73,7 @@ app.add_typer(env_app, name="env")
 app.add_typer(offline_app, name="offline-model")
 
 console = Console()
-EXIT_FAILED, EXIT_BUDGET = 1, 3
+EXIT_FAILED, EXIT_BUDGET, EXIT_INTERNAL = 1, 3, 4
 
 
 def _print_error(message: str) -> None:
@@ -285,6 +304,9 @@ def main() -> None:
     except Exception as error:  # raised outside a command (OneLineErrors handles those inside)
         message = _one_line(error)
         if message is None:
-            raise
+            if _debugging():
+                raise
+            _print_error(_internal(error))
+            sys.exit(EXIT_INTERNAL)
         _print_error(message)
         sys.exit(EXIT_FAILED)

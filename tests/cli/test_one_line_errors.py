@@ -103,3 +103,19 @@ def test_a_documentation_tree_of_any_depth_is_walked_without_recursion(tmp_path:
     titles = sorted(getattr(item, "title", "") for item in items)
     assert "Deep" in titles and "Top" in titles
     assert any("cannot list directory" in getattr(item, "reason", "") for item in items)
+
+
+def test_a_failure_of_lbis_own_code_is_one_line_naming_it_and_exit_code_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lbi.envs import registry
+
+    def broken() -> list[str]:
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setattr(registry, "registered", broken)  # stands for a bug anywhere below a command
+    result = CliRunner().invoke(app, ["envs"])
+    assert result.exit_code == 4
+    line = (result.stderr if hasattr(result, "stderr") else result.output).strip()
+    assert "internal error, a bug in lbi" in result.output + line and "TypeError" in result.output + line
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("LBI_DEBUG", "1")
+    assert isinstance(CliRunner().invoke(app, ["envs"]).exception, TypeError)
