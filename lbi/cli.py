@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from lbi.config import Settings
 from lbi.errors import LbiError
@@ -39,6 +40,8 @@ class OneLineErrors(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except (TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors and exits: typer reports them itself
         except Exception as error:
             message = _one_line(error)
             if message is None:
