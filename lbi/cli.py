@@ -168,6 +168,10 @@ def env_run(
             console.rule(f"action {number}" + (" [red](error)[/red]" if result.observation.error else ""))
             console.print(text, style="bold", markup=False, highlight=False)
             print(result.observation.text)
+            for name, value in result.observation.artifacts.items():  # kept beside the step, not shown to models
+                lines = value.count("\n")
+                console.print(f"[{name}: {value if lines == 0 else f'{lines} lines'}]", markup=False, style="dim",
+                              soft_wrap=True)
             if result.done:
                 console.print("(episode done)")
                 break

@@ -7,7 +7,8 @@ observation.
 Observation: the URL (path and query), the title, the open tabs, the focused element, the previous action
 and its error, then the page's accessibility tree with element ids (ids follow the DOM order of the page, so
 the same page has the same ids in every episode), cut around the viewport to ``max_observation_chars``.
-A screenshot of every step is stored for people (``screenshots_dir``), never shown to the model.
+A screenshot of every step is stored for people (``screenshots_dir``), never shown to the model; the
+observation names it as its ``screenshot`` artifact, which is stored with the step.
 Episode end: ``answer(...)`` or ``stop()``. Every reset serves a fresh copy of the application's state on a
 free loopback port and opens it in a new browser profile; close kills both and removes the copy.
 """
@@ -193,9 +194,12 @@ class WebEnv(Environment):
         self._view = view
         head = header(view, self._browser.origin, previous, error, notes)
         text, truncated = compose(head, view, self.limits.max_observation_chars)
+        artifacts = {}
         if self._episode is not None:
             self._loop.run(self._screenshots.take(self._browser, self._steps))
-        return Observation(text, error=failed or error is not None, truncated=truncated)
+            if self._screenshots.last is not None:
+                artifacts["screenshot"] = str(self._screenshots.last)
+        return Observation(text, error=failed or error is not None, truncated=truncated, artifacts=artifacts)
 
     @property
     def url(self) -> str | None:
