@@ -74,11 +74,15 @@ def test_kill_9_mid_rollout_then_lbi_clean_leaves_nothing(tmp_path: Path) -> Non
         env["LBI_MODEL_BASE_URL"] = slow_model
         process = subprocess.Popen([sys.executable, "-m", "lbi", "synthesize", *ARGS], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 240
-        while not (any(temporary.glob("lbi-sandbox-*")) and _owned_by(process.pid)):
+        deadline, seen = time.monotonic() + 240, set()
+        while True:  # a rollout's sandbox: one still open 0.2 s after it was first seen (a reset's is shorter)
+            open_now = set(temporary.glob("lbi-sandbox-*"))
+            if open_now & seen and _owned_by(process.pid):
+                break
+            seen = open_now
             assert process.poll() is None, process.stderr.read().decode()[-3000:]
             assert time.monotonic() < deadline, "the run never reached its rollouts"
-            time.sleep(0.02)
+            time.sleep(0.2)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     time.sleep(0.5)
