@@ -25,6 +25,7 @@ from lbi.envs.base import CheckResult, Environment, EnvSpec, Limits, Observation
 from lbi.envs.checks import refuse_foreign
 from lbi.envs.shell.checks import Check, judge
 from lbi.envs.shell.docs import default_docs
+from lbi.envs.shell.family import ACTION_LANGUAGE, WEATHERLOG, describe
 from lbi.envs.shell.observation import fit, render
 from lbi.envs.shell.project import bundle
 from lbi.errors import ConfigError
@@ -34,7 +35,6 @@ from lbi.sandbox.workdir import validated_workdir
 
 log = logging.getLogger(__name__)
 SHIPPED = "project"
-ACTION_LANGUAGE = "bash: one shell command line per action, run with `bash -c`"
 BUILD_TIMEOUT_S = 60.0
 INTRO = ("ls -AFC -w 100; if [ -d .git ]; then printf '\\n$ git status --short --branch\\n'; "
          "git status --short --branch; fi")
@@ -53,15 +53,7 @@ def user_tree(path: str | os.PathLike[str]) -> Path:
 
 
 def _describe(name: str, shipped: bool, workdir: str) -> str:
-    if shipped:
-        subject = ("'weatherlog', a small Python project that ingests weather-station readings: its source "
-                   "and tests, CSV data, JSON and INI configuration, ingest and access logs, maintenance "
-                   "scripts and a git repository with history, a tag and a feature branch")
-    else:
-        subject = f"the user's directory '{name}'"
-    return (f"A bash shell in a sandbox, working in {workdir}: a fresh private copy of {subject}. Each action "
-            "is one command line; the observation is its output (bounded) and its exit code. The system is "
-            "read-only, there is no network, and each command has time, memory, process and output limits.")
+    return describe(WEATHERLOG if shipped else f"the user's directory '{name}'", workdir)
 
 
 class ShellEnv(Environment):

@@ -17,12 +17,9 @@ from lbi.envs.sqlite.checks import Check, ResultTable, RowsCheck, SqlRowsCheck, 
 from lbi.envs.sqlite.database import is_shipped, materialize, user_database
 from lbi.envs.sqlite.session import KILLED, SqlSession
 from lbi.fs import remove_tree
+from lbi.envs.sqlite.family import ACTION_LANGUAGE, CHINOOK, HANDBOOK_DIR, describe, manual
 from lbi.sandbox import leftovers
 
-HANDBOOK_DIR = Path(__file__).with_name("docs")
-# Debian's sqlite3-doc installs the HTML manual beside the sqlite3 package's own docs.
-SQLITE_MANUAL = Path("/usr/share/doc/sqlite3")
-ACTION_LANGUAGE = "SQL (SQLite dialect), exactly one statement per action"
 KILLED_TEXT = ("Error: the statement timed out after {timeout:g} s where SQLite could not stop it, so its session "
                "was killed and restarted on the last committed state (temporary tables, an open transaction "
                "and its changes are gone)")
@@ -30,30 +27,12 @@ CRASHED_TEXT = ("Error: the SQL session crashed and was restarted on the last co
                 "an open transaction and its changes are gone)")
 
 
-# The manual's pages about the SQL an agent can run (not the C API or release logs).
-MANUAL_PAGES = ("lang_select.html", "lang_expr.html", "lang_aggfunc.html", "lang_corefunc.html",
-                "lang_datefunc.html", "lang_with.html", "windowfunctions.html", "datatype3.html",
-                "lang_update.html", "lang_insert.html", "lang_delete.html", "lang_createview.html")
-
-
 def _docs(shipped: bool) -> tuple[Path, ...]:
-    docs = sorted(HANDBOOK_DIR.glob("*.md")) if shipped else []
-    docs += [SQLITE_MANUAL / page for page in MANUAL_PAGES if (SQLITE_MANUAL / page).is_file()]
-    return tuple(docs)
+    return (tuple(sorted(HANDBOOK_DIR.glob("*.md"))) if shipped else ()) + manual()
 
 
 def _describe(name: str, shipped: bool) -> str:
-    if shipped and name == "chinook":
-        subject = ("the Chinook sample database of a fictional digital music store: artists, "
-                   "albums, tracks with genres and media types, playlists, employees, customers, "
-                   "and the invoices that record what customers bought")
-    else:
-        subject = f"the user's SQLite database '{name}'"
-    return (f"A SQLite {sqlite3.sqlite_version} session on {subject}. Each action is one SQL "
-            "statement; the observation is its result table (bounded, with a row count), the "
-            "number of rows it changed, or the SQLite error. Every episode starts from a fresh "
-            "private copy, so reads and writes are both safe; ATTACH, VACUUM, extensions and "
-            "state-changing PRAGMAs are refused, and each statement has a time limit.")
+    return describe(CHINOOK if shipped and name == "chinook" else f"the user's SQLite database '{name}'")
 
 
 def has_statement(sql: str) -> bool:
