@@ -8,7 +8,7 @@ from typing import Mapping
 
 from lbi.envs.base import EnvSpec, Limits
 from lbi.envs.coding.layout import cache_dir
-from lbi.envs.coding.repository import CLICK, DEFAULT_TEST_COMMAND, describe, repository_for
+from lbi.envs.coding.repository import DEFAULT_TEST_COMMAND, describe, repository_for
 from lbi.envs.families import Family
 
 HERE = Path(__file__).parent

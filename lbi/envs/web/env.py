@@ -16,7 +16,6 @@ free loopback port and opens it in a new browser profile; close kills both and r
 from __future__ import annotations
 
 import asyncio
-import os
 import shlex
 import shutil
 import tempfile

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from lbi.envs.coding.actions import call_text
-from lbi.envs.coding.checks import Check, parse_check
+from lbi.envs.coding.checks import parse_check
 from lbi.envs.coding.env import CodingEnv
 from lbi.envs.coding.tasks.click_mutations import MUTATIONS
 
