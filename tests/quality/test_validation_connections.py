@@ -34,9 +34,9 @@ def test_a_validation_opens_one_connection_and_leaves_none_open(synthesized_stor
     while True:
         started_after, open_after = _counts(synthesized_store.url)
         probes += 1
-        if open_after == open_before or time.monotonic() > deadline:
+        if open_after <= open_before or time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    assert open_after == open_before
+    assert open_after <= open_before, "the validation left a connection open"  # fewer: an earlier one ended
     gx_sessions = started_after - started_before - probes  # each probe is a session too
     assert gx_sessions <= 2, f"the validation opened {gx_sessions} connections; its queries should share one"
