@@ -16,8 +16,10 @@ from lbi.envs.web.family import GUIDE_DIR
 PAGES = ("TracGuide", "TracWiki", "WikiFormatting", "WikiPageNames", "WikiNewPage", "TracLinks", "TracTickets",
          "TracQuery", "TicketQuery", "TracReports", "TracRoadmap", "TracTimeline", "TracSearch", "TracRss",
          "TracNavigation", "TracWorkflow", "TracBatchModify", "TracTicketsCustomFields", "TracChangeLog",
-         "TracAccessibility", "TracNotification", "TracPermissions", "WikiMacros", "WikiProcessors",
-         "WikiDeletePage", "CamelCase", "TracSupport", "TracFineGrainedPermissions", "InterTrac", "InterWiki")
+         "TracAccessibility", "TracNotification", "TracPermissions", "WikiMacros",
+         "WikiDeletePage", "CamelCase", "TracSupport", "TracFineGrainedPermissions", "InterTrac")
+# Left out: InterWiki and WikiProcessors, whose rendered pages name a package registry's host, which this
+# repository must not.
 
 
 def source_dir() -> Path:
