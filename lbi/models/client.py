@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
@@ -56,6 +56,23 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
     parsed: Any = None
+
+
+@dataclass(frozen=True)
+class ClientUsage:
+    """What a client has done since it was made. ``paid_calls``: attempts the model answered
+    (a broken answer too: it was paid for); ``cached_calls``: calls answered from the store;
+    ``failed_calls``: attempts that got no answer (HTTP error, timeout, broken body, not sent
+    because the run stopped). Tokens are those of the paid calls."""
+
+    paid_calls: int = 0
+    cached_calls: int = 0
+    failed_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+_USAGE_FIELDS = [field.name for field in fields(ClientUsage)]
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,8 @@ class ModelClient:
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
         self._stopped: str | None = None
+        self._usage = ClientUsage()
+        self._usage_guard = threading.Lock()
         self._sent_at_once = PrioritySlots(options.concurrency)  # used under a global limit only
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
                                     timeout_s=options.timeout_s)
@@ -136,6 +155,7 @@ class ModelClient:
             with self._ledger.connect() as conn:
                 lookup = ledger.serve_or_reserve(conn, request_hash=request.key, run_id=self._run_id)
             if (hit := lookup.cached) is not None:
+                self._count(cached_calls=1)
                 return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens,
                                   parse(hit.text))
             if not lookup.reserved:
@@ -201,6 +221,7 @@ class ModelClient:
                         error=parsed.reason if broken else None, attempt=attempt, prompt_tokens=prompt_tokens,
                         completion_tokens=completion_tokens, latency_ms=_elapsed_ms(started),
                     )
+                self._count(paid_calls=1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
                 if not broken or invalid >= self._options.max_invalid_answers:
                     return Completion(text, call_id, False, prompt_tokens, completion_tokens, parsed)
                 invalid += 1
@@ -229,6 +250,16 @@ class ModelClient:
         with self._sent_at_once.hold(priority), concurrency(self._options.global_limit_name, occupy=1, strict=False):
             yield
 
+    def usage(self) -> ClientUsage:
+        """A consistent snapshot of what this client has done since it was made."""
+        with self._usage_guard:
+            return self._usage
+
+    def _count(self, **added: int) -> None:
+        with self._usage_guard:
+            self._usage = ClientUsage(**{name: getattr(self._usage, name) + added.get(name, 0)
+                                         for name in _USAGE_FIELDS})
+
     def stop(self, reason: str) -> None:
         """Make no more calls: the calls waiting for a slot are dropped, and every call raises
         ``RunStopped`` with ``reason`` (calls already sent finish and are recorded)."""
@@ -256,6 +287,7 @@ class ModelClient:
 
     def _record_failure(self, role: str, request: Request, attempt: int, started: float,
                         error: str, http_status: int | None) -> None:
+        self._count(failed_calls=1)
         with self._ledger.connect() as conn:
             ledger.record_call(
                 conn, request_hash=request.key, run_id=self._run_id, role=role, model=request.body["model"],
