@@ -54,6 +54,7 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
             return [examples.add_example(
                 conn, environment_id=trajectory.environment_id, trajectory_id=trajectory_id,
                 start_step=first, end_step=last, kind=kind, instruction=parsed.instruction, run_id=run_id,
+                summary=parsed.summary,
             )]
 
     return for_each(spans_to_label(len(clean), max_span_steps), work,

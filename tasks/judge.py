@@ -62,7 +62,8 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
                         verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed], run_id=run_id,
                     )
             accepted = decision.accepts(policy, committee, examples.judge_acceptance(conn, example_id=example.id))
-            examples.decide(conn, example_id=example.id, status="accepted" if accepted else "rejected", policy=policy)
+            examples.decide(conn, example_id=example.id, status="accepted" if accepted else "rejected", policy=policy,
+                             run_id=run_id)
         return [example.id]
 
     return for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from lbi.store import failures
@@ -17,9 +19,10 @@ def existing_spans(conn: sa.Connection, *, trajectory_id: int) -> dict[tuple[int
 
 
 def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int, start_step: int, end_step: int,
-                kind: str, instruction: str, run_id: int) -> int:
+                kind: str, instruction: str, run_id: int, summary: tuple[str, ...] = ()) -> int:
     """Store the span's instruction and the example together (one statement, in the caller's
-    transaction); an existing example for the span wins."""
+    transaction), with the labeler's step-by-step ``summary`` (replicate examples); an existing example
+    for the span wins."""
     row = conn.execute(
         sa.text(
             "WITH existing AS (SELECT id FROM lbi.examples"
@@ -27,14 +30,14 @@ def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int,
             " instruction AS (INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, trajectory_id,"
             "                 run_id) SELECT :env, 'backward', :text, :hash, :t, :run"
             "                 WHERE NOT EXISTS (SELECT 1 FROM existing) RETURNING id),"
-            " example AS (INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, run_id)"
-            "             SELECT :t, :s, :e, :k, id, :run FROM instruction"
+            " example AS (INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, run_id,"
+            "             summary) SELECT :t, :s, :e, :k, id, :run, CAST(:summary AS jsonb) FROM instruction"
             "             ON CONFLICT (trajectory_id, start_step, end_step, kind) DO NOTHING RETURNING id)"
             " SELECT (SELECT id FROM existing) AS existing, (SELECT id FROM example) AS example,"
             "        (SELECT id FROM instruction) AS instruction"
         ),
         {"t": trajectory_id, "s": start_step, "e": end_step, "k": kind, "env": environment_id, "text": instruction,
-         "hash": text_hash(instruction), "run": run_id},
+         "hash": text_hash(instruction), "run": run_id, "summary": json.dumps(list(summary)) if summary else None},
     ).one()
     if row.existing is not None or row.example is not None:
         return row.existing if row.existing is not None else row.example
@@ -82,8 +85,15 @@ def judge_acceptance(conn: sa.Connection, *, example_id: int) -> dict[str, bool]
     return {judge: accepted for judge, accepted in rows}
 
 
-def decide(conn: sa.Connection, *, example_id: int, status: str, policy: str) -> None:
+def decide(conn: sa.Connection, *, example_id: int, status: str, policy: str, run_id: int | None = None) -> None:
+    """Record the decision; an example the decision newly accepts is credited to ``run_id``
+    (``accepted_run_id``), one accepted again keeps the run that first accepted it."""
     conn.execute(
-        sa.text("UPDATE lbi.examples SET status = :s, policy = :p, decided_at = now() WHERE id = :e"),
-        {"e": example_id, "s": status, "p": policy},
+        sa.text(
+            "UPDATE lbi.examples SET status = :s, policy = :p, decided_at = now(),"
+            " accepted_run_id = CASE WHEN :s <> 'accepted' THEN NULL"
+            "                        WHEN status = 'accepted' THEN coalesce(accepted_run_id, :run) ELSE :run END"
+            " WHERE id = :e"
+        ),
+        {"e": example_id, "s": status, "p": policy, "run": run_id},
     )
