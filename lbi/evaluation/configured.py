@@ -29,9 +29,13 @@ def evaluate_configured(params: EvaluateParams, settings: Settings) -> Evaluatio
             ef_search=settings.hnsw_ef_search,
         )
     with model_endpoint(settings) as base_url:
-        models = ModelAccess(
-            base_url=base_url, api_key=settings.model_api_key.get_secret_value(),
-            options=runtime.client_options(settings), actor_model=settings.actor_model,
-            query_model=settings.query_writer_model or settings.actor_model,
-        )
-        return evaluate(engine=engine, params=params, models=models, retrieval=retrieval)
+        return evaluate(engine=engine, params=params, models=model_access(settings, base_url), retrieval=retrieval)
+
+
+def model_access(settings: Settings, base_url: str) -> ModelAccess:
+    """The actor and query writer at ``base_url`` (the configured endpoint, or the offline model's)."""
+    return ModelAccess(
+        base_url=base_url, api_key=settings.model_api_key.get_secret_value(),
+        options=runtime.client_options(settings), actor_model=settings.actor_model,
+        query_model=settings.query_writer_model or settings.actor_model,
+    )

@@ -17,14 +17,16 @@ from lbi.envs import registry
 from lbi.envs.base import EnvSpec
 from lbi.evaluation import store
 from lbi.evaluation.params import EvaluateParams
+from lbi.evaluation.rag import DocumentationRAG
 from lbi.evaluation.report import EvaluationReport, summarize
-from lbi.evaluation.runner import Actor, TaskResult, act_on_task, errored, replay_task
+from lbi.evaluation.runner import Actor, RetrievalFactory, TaskResult, act_on_task, errored, replay_task
 from lbi.evaluation.target import load_tasks, resolve
 from lbi.evaluation.task_set import Task, task_set_hash
 from lbi.evaluation.weak_tasks import weak_tasks
 from lbi.errors import BudgetExhausted
 from lbi.models.client import ClientOptions, ModelClient
 from lbi.retrieval.agentic import AgenticRetrieval
+from lbi.retrieval.corpus import CorpusRetriever
 from lbi.retrieval.embedders import Embedder
 from lbi.retrieval.retriever import ExampleRetriever
 from lbi.store import documents, runs
@@ -47,6 +49,8 @@ class RetrievalSetup:
     m1: int
     m2: int
     ef_search: int = 200
+    corpus_id: int | None = None  # an experiment's corpus (lbi.corpus_items) instead of the accepted examples
+    rag: bool = False  # the corpus holds documentation chunks, retrieved m1 + m2 per step without a query call
 
 
 def evaluate(*, engine: sa.Engine, params: EvaluateParams, models: ModelAccess | None = None,
@@ -68,7 +72,8 @@ def evaluate(*, engine: sa.Engine, params: EvaluateParams, models: ModelAccess |
         recorded |= {"model_base_url": models.base_url, "actor_model": models.actor_model}
     if retrieval:
         recorded |= {"embedder": retrieval.embedder.name, "m1": retrieval.m1, "m2": retrieval.m2,
-                     "query_model": models.query_model if models else None}
+                     "query_model": models.query_model if models else None, "corpus_id": retrieval.corpus_id,
+                     "rag": retrieval.rag}
     with engine.begin() as conn:
         documents.upsert_environment(conn, spec=spec)
         run_id = runs.create_run(conn, flow="evaluate", environment_id=spec.id, params=recorded,
@@ -113,15 +118,23 @@ def _attempt(engine: sa.Engine, params: EvaluateParams, spec: EnvSpec, client: M
              models: ModelAccess | None, retrieval: RetrievalSetup | None) -> Callable[[Task], TaskResult]:
     if params.mode == "replay":
         return lambda task: replay_task(params.env, task)
-    factory = None
-    if params.mode == "retrieval":
+    factory = _retrieval(engine, params, spec, models, retrieval) if params.mode == "retrieval" else None
+    actor = Actor(client=client, model=models.actor_model, max_steps=params.max_steps, retrieval=factory)
+    return lambda task: act_on_task(params.env, task, actor)
+
+
+def _retrieval(engine: sa.Engine, params: EvaluateParams, spec: EnvSpec, models: ModelAccess,
+               retrieval: RetrievalSetup) -> RetrievalFactory:
+    if retrieval.corpus_id is not None:
+        retriever = CorpusRetriever(engine, retrieval.embedder, retrieval.corpus_id)
+        if retrieval.rag:
+            return lambda metered: DocumentationRAG(retriever, k=retrieval.m1 + retrieval.m2)
+    else:
         retriever = ExampleRetriever(engine, retrieval.embedder, params.env, ef_search=retrieval.ef_search)
         indexed = retriever.ensure_indexed()
         log.info("indexed %d accepted examples of %s before evaluating", indexed, params.env)
-        factory = lambda metered: AgenticRetrieval(  # noqa: E731
-            retriever, client=metered, model=models.query_model, spec=spec, m1=retrieval.m1, m2=retrieval.m2)
-    actor = Actor(client=client, model=models.actor_model, max_steps=params.max_steps, retrieval=factory)
-    return lambda task: act_on_task(params.env, task, actor)
+    return lambda metered: AgenticRetrieval(retriever, client=metered, model=models.query_model, spec=spec,
+                                            m1=retrieval.m1, m2=retrieval.m2)
 
 
 def _finish(engine: sa.Engine, evaluation_id: int, run_id: int, params: EvaluateParams, task_set: str,

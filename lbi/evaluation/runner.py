@@ -17,7 +17,8 @@ from lbi.evaluation.task_set import Task
 from lbi.models.client import ModelClient
 from lbi.retrieval.agentic import AgenticRetrieval
 
-# Builds the retrieval for one episode from the metered client (so its query calls count for the task).
+# Builds the retrieval for one episode from the metered client (so its query calls count for the task):
+# Algorithm 2 (AgenticRetrieval), or anything with its ``references_for`` and ``log`` (the RAG baseline).
 RetrievalFactory = Callable[[MeteredClient], AgenticRetrieval]
 
 
