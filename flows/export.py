@@ -10,21 +10,30 @@ from pydantic import BaseModel, Field
 
 from lbi import runtime
 from lbi.config import Settings
+from lbi.export.reasons import Reasons
+from lbi.export.run import ExportOptions
 from lbi.export.run import export as export_dataset
 
 
 class ExportParams(BaseModel):
     env: str = Field("sqlite-chinook-v0", description="Environment id.")
-    format: Literal["jsonl", "parquet", "openai-chat", "sft-steps"] = "jsonl"
+    format: Literal["jsonl", "parquet", "openai-chat", "sft-steps", "conversations", "hf-dataset"] = "jsonl"
     to: str = Field(..., description="A directory, or s3://bucket/prefix.")
     since_run: int | None = Field(None, ge=1, description="Only examples made by this run or later.")
+    reasons: Reasons = Field(Reasons.OMIT, description="Sample formats: omit REASON lines, or regenerate them.")
+    reason_model: str | None = Field(None, description="The reason model (default: the generator's).")
+    validation_share: float = Field(0.1, ge=0, lt=1, description="hf-dataset: share of documents in validation.")
+    force: bool = Field(False, description="Replace data already at the destination.")
 
 
 @flow(name="export")
 def export(params: ExportParams) -> dict[str, Any]:
-    engine = runtime.store(Settings())
+    settings = Settings()
+    engine = runtime.store(settings)
     result = export_dataset(engine, environment_id=params.env, fmt=params.format, destination=params.to,
-                            since_run=params.since_run)
+                            since_run=params.since_run, force=params.force, settings=settings,
+                            options=ExportOptions(reasons=params.reasons, reason_model=params.reason_model,
+                                                  validation_share=params.validation_share))
     create_table_artifact(
         key="export", table=[{"location": location} for location in result.locations],
         description=f"{result.records} {params.format} records of {params.env}",

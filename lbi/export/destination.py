@@ -18,22 +18,24 @@ from pathlib import Path
 from lbi.errors import ConfigError
 
 
-def prepared(directory: Path, data_name: str, *, force: bool) -> Path:
-    """``directory``, made if missing, after refusing a destination that is a link or that holds ``data_name``
-    already (unless ``force``)."""
+def prepared(directory: Path, names: tuple[str, ...], *, directories: bool = False, force: bool = False) -> Path:
+    """``directory``, made if missing, after refusing a destination that is a link or that holds one of
+    ``names`` already (unless ``force``); ``directories``: the format writes directories of those names."""
     if directory.is_symlink():
         raise ConfigError(f"export destination {directory} is a symbolic link; give the directory itself")
     directory.mkdir(parents=True, exist_ok=True)
-    existing = directory / data_name
-    try:
-        info = os.lstat(existing)
-    except FileNotFoundError:
-        return directory
-    if stat.S_ISDIR(info.st_mode):
-        raise ConfigError(f"{existing} is a directory; choose another destination")
-    if not force:
-        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "a file"
-        raise ConfigError(f"{existing} already exists ({kind}); pass --force to replace it")
+    for name in names:
+        existing = directory / name
+        try:
+            info = os.lstat(existing)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and not directories:
+            raise ConfigError(f"{existing} is a directory; choose another destination")
+        if not force:
+            kind = ("a symbolic link" if stat.S_ISLNK(info.st_mode)
+                    else "a directory" if stat.S_ISDIR(info.st_mode) else "a file")
+            raise ConfigError(f"{existing} already exists ({kind}); pass --force to replace it")
     return directory
 
 
@@ -43,7 +45,14 @@ def staging(directory: Path) -> Path:
 
 
 def publish(staged: Path, directory: Path, names: list[str]) -> list[Path]:
-    """Rename the staged files into ``directory`` in order (put the manifest last)."""
+    """Rename the staged files (or directories) into ``directory`` in order (put the manifest last). A directory
+    replaced is moved into ``staged`` first (the caller removes it with the rest); a link is removed, never
+    followed."""
     for name in names:
-        os.replace(staged / name, directory / name)
+        source, target = staged / name, directory / name
+        if source.is_dir() and target.is_symlink():
+            target.unlink()
+        elif source.is_dir() and target.is_dir():
+            os.replace(target, staged / f".replaced-{name}")
+        os.replace(source, target)
     return [directory / name for name in names]

@@ -23,15 +23,16 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return bucket, prefix.strip("/")
 
 
-def upload(files: list[Path], url: str, *, part_bytes: int = MULTIPART_BYTES) -> list[str]:
-    """Upload in order (put the manifest last: its presence marks a complete export);
-    files larger than ``part_bytes`` go up in parts."""
+def upload(files: list[Path], url: str, *, base: Path | None = None, part_bytes: int = MULTIPART_BYTES) -> list[str]:
+    """Upload in order (put the manifest last: its presence marks a complete export), each under its path
+    relative to ``base`` (its name without one); files larger than ``part_bytes`` go up in parts."""
     bucket, prefix = parse_s3_url(url)
     client = boto3.client("s3")
     config = TransferConfig(multipart_threshold=part_bytes, multipart_chunksize=part_bytes)
     keys = []
     for path in files:
-        key = f"{prefix}/{path.name}" if prefix else path.name
+        name = path.relative_to(base).as_posix() if base else path.name
+        key = f"{prefix}/{name}" if prefix else name
         client.upload_file(str(path), bucket, key, Config=config)
         keys.append(f"s3://{bucket}/{key}")
     return keys

@@ -1,20 +1,31 @@
-"""One writer per export format; each streams records to a file and returns how many it wrote."""
+"""One writer per export format; each streams records into the export's directory and returns how many
+records (or samples) it wrote. Formats and their layouts: docs/schema.md."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import sqlalchemy as sa
 
 from lbi.envs.base import EnvSpec
-from lbi.export.samples import record_samples
+from lbi.export.layout import ARROW_SCHEMA, arrow_row
+from lbi.export.samples import RecordSamples
 
-FORMATS = ("jsonl", "parquet", "openai-chat", "sft-steps")
-FILE_NAMES = {"jsonl": "examples.jsonl", "parquet": "examples.parquet",
-              "openai-chat": "openai-chat.jsonl", "sft-steps": "sft-steps.jsonl"}
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What a writer may need beside the records: the store's snapshot (the dataset card reads it), the
+    environment, the samples builder (with the export's reasons) and the manifest's fields so far."""
+
+    conn: sa.Connection
+    spec: EnvSpec
+    samples: RecordSamples
+    fields: dict[str, Any]
 
 
 def _dump(value: Any) -> str:
@@ -30,68 +41,65 @@ def _write_lines(path: Path, lines: Iterable[str]) -> int:
     return count
 
 
-def write_jsonl(records: Iterable[dict], path: Path, spec: EnvSpec) -> int:
-    return _write_lines(path, (_dump(r) for r in records))
+def write_jsonl(records: Iterable[dict], directory: Path, ctx: ExportContext) -> int:
+    return _write_lines(directory / "examples.jsonl", (_dump(r) for r in records))
 
 
-def write_openai_chat(records: Iterable[dict], path: Path, spec: EnvSpec) -> int:
+# openai-chat and conversations lines hold "messages" only (what fine-tuning services accept); their order
+# is the records' (examples.jsonl), sample by sample.
+def write_openai_chat(records: Iterable[dict], directory: Path, ctx: ExportContext) -> int:
     def lines() -> Iterable[str]:
         for record in records:
-            for sample in record_samples(record, spec):
+            for sample in ctx.samples.action_samples(record):
                 yield _dump({"messages": [*sample.messages, {"role": "assistant", "content": sample.target}]})
-    return _write_lines(path, lines())
+    return _write_lines(directory / "openai-chat.jsonl", lines())
 
 
-def write_sft_steps(records: Iterable[dict], path: Path, spec: EnvSpec) -> int:
+def write_sft_steps(records: Iterable[dict], directory: Path, ctx: ExportContext) -> int:
     def lines() -> Iterable[str]:
         for record in records:
-            for sample in record_samples(record, spec):
+            for sample in ctx.samples.action_samples(record):
                 prompt = "\n\n".join(m["content"] for m in sample.messages)
                 yield _dump({"example_id": record["example_id"], "step": sample.step, "prompt": prompt,
                              "completion": sample.target})
-    return _write_lines(path, lines())
+    return _write_lines(directory / "sft-steps.jsonl", lines())
 
 
-PARQUET_SCHEMA = pa.schema([
-    ("example_id", pa.int64()), ("environment", pa.string()), ("instruction", pa.string()), ("kind", pa.string()),
-    ("span_start", pa.int32()), ("span_end", pa.int32()), ("span_length", pa.int32()),
-    ("initial_observation", pa.string()),
-    ("steps", pa.list_(pa.struct([("action", pa.string()), ("observation", pa.string()), ("error", pa.bool_()),
-                                  ("reason", pa.string()), ("artifacts", pa.map_(pa.string(), pa.string()))]))),
-    ("final_artifacts", pa.map_(pa.string(), pa.string())),
-    ("source_task", pa.string()), ("document_title", pa.string()), ("document_hash", pa.string()),
-    ("run_id", pa.int64()), ("trajectory_id", pa.int64()), ("schema_version", pa.string()),
-])
-
-
-def _flat(record: dict) -> dict:
-    provenance = record["provenance"]
-    return {
-        "example_id": record["example_id"], "environment": record["environment"],
-        "instruction": record["instruction"], "kind": record["kind"],
-        "span_start": record["span"]["start_step"], "span_end": record["span"]["end_step"],
-        "span_length": record["span"]["length"], "initial_observation": record["initial_observation"],
-        "steps": record["steps"], "final_artifacts": record["final_artifacts"], "source_task": provenance["source_task"],
-        "document_title": provenance["document_title"], "document_hash": provenance["document_hash"],
-        "run_id": provenance["run_id"], "trajectory_id": provenance["trajectory_id"],
-        "schema_version": record["schema_version"],
-    }
-
-
-def write_parquet(records: Iterable[dict], path: Path, spec: EnvSpec, batch: int = 2000) -> int:
-    count, rows = 0, []
-    with pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd") as writer:
+def write_conversations(records: Iterable[dict], directory: Path, ctx: ExportContext) -> int:
+    def lines() -> Iterable[str]:
         for record in records:
-            rows.append(_flat(record))
+            yield _dump({"messages": ctx.samples.conversation(record)})
+    return _write_lines(directory / "conversations.jsonl", lines())
+
+
+def write_parquet(records: Iterable[dict], directory: Path, ctx: ExportContext, batch: int = 2000) -> int:
+    count, rows = 0, []
+    with pq.ParquetWriter(directory / "examples.parquet", ARROW_SCHEMA, compression="zstd") as writer:
+        for record in records:
+            rows.append(arrow_row(record))
             if len(rows) == batch:
-                writer.write_table(pa.Table.from_pylist(rows, schema=PARQUET_SCHEMA))
+                writer.write_table(pa.Table.from_pylist(rows, schema=ARROW_SCHEMA))
                 count, rows = count + len(rows), []
         if rows or count == 0:
-            writer.write_table(pa.Table.from_pylist(rows, schema=PARQUET_SCHEMA))
+            writer.write_table(pa.Table.from_pylist(rows, schema=ARROW_SCHEMA))
             count += len(rows)
     return count
 
 
-WRITERS: dict[str, Callable[[Iterable[dict], Path, EnvSpec], int]] = {
+def write_hf_dataset(records: Iterable[dict], directory: Path, ctx: ExportContext) -> int:
+    from lbi.export.hf import write_hf_dataset as write  # imports `datasets` only when asked for
+
+    return write(records, directory, ctx)
+
+
+Writer = Callable[[Iterable[dict], Path, ExportContext], int]
+WRITERS: dict[str, Writer] = {
     "jsonl": write_jsonl, "parquet": write_parquet, "openai-chat": write_openai_chat, "sft-steps": write_sft_steps,
+    "conversations": write_conversations, "hf-dataset": write_hf_dataset,
 }
+FORMATS = tuple(WRITERS)
+# What each format puts in the destination (a file, or a directory), besides manifest.json.
+OUTPUTS = {"jsonl": ("examples.jsonl",), "parquet": ("examples.parquet",), "openai-chat": ("openai-chat.jsonl",),
+           "sft-steps": ("sft-steps.jsonl",), "conversations": ("conversations.jsonl",),
+           "hf-dataset": ("hf-dataset", "README.md")}
+SAMPLE_FORMATS = ("openai-chat", "sft-steps", "conversations", "hf-dataset")  # their targets follow --reasons

@@ -12,3 +12,4 @@ class Role(StrEnum):
     LABEL_REPLICATE = "label_replicate"  # backward construction: summary, then an instruction to replicate
     JUDGE = "judge"  # a committee member
     QUERY_WRITER = "query_writer"  # model-based retrieval's search query
+    REASON = "reason"  # an exported action's reason, written for the example's relabeled instruction

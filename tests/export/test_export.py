@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from lbi.errors import ConfigError
 from lbi.export.manifest import file_sha256
 from lbi.export.run import export
+from lbi.export.writers import FORMATS, OUTPUTS
+from lbi.prompts import act
 
 ENV = "sqlite-chinook-v0"
 
@@ -23,80 +25,138 @@ def _lines(path: Path) -> list[dict]:
 def _accepted(engine: sa.Engine) -> dict[int, tuple]:
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
-            "SELECT e.id, i.text, e.kind, e.start_step, e.end_step FROM lbi.examples e"
+            "SELECT e.id, i.text, e.kind, e.start_step, e.end_step, e.summary FROM lbi.examples e"
             " JOIN lbi.instructions i ON i.id = e.instruction_id WHERE e.status = 'accepted'"
         )).all()
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
-def test_jsonl_holds_every_accepted_example_with_its_steps(dataset_store: sa.Engine, tmp_path: Path) -> None:
+def _records(engine: sa.Engine, directory: Path) -> list[dict]:
+    export(engine, environment_id=ENV, fmt="jsonl", destination=str(directory), force=True)
+    return _lines(directory / "examples.jsonl")
+
+
+def test_jsonl_holds_every_accepted_example_with_its_steps_and_summary(dataset_store: sa.Engine,
+                                                                        tmp_path: Path) -> None:
     result = export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path))
     records = _lines(tmp_path / "examples.jsonl")
     accepted = _accepted(dataset_store)
     assert result.records == len(records) == len(accepted) > 0
     for record in records:
-        span = record["span"]
-        assert accepted[record["example_id"]] == (record["instruction"], record["kind"], span["start_step"],
-                                                  span["end_step"])
-        assert 1 <= len(record["steps"]) == span["length"] <= span["end_step"] - span["start_step"] + 1
-        assert record["provenance"]["document_hash"] and record["provenance"]["source_task"]
-        assert {v["judge"] for v in record["provenance"]["verdicts"]} == {"offline-judge-a", "offline-judge-b"}
-        assert all(v["accept"] for v in record["provenance"]["verdicts"]), "unanimous policy"
+        assert accepted[record["example_id"]] == (record["instruction"], record["kind"], record["start_step"],
+                                                  record["end_step"], record["summary"])
+        assert 1 <= len(record["steps"]) == record["span_steps"] <= record["end_step"] - record["start_step"] + 1
+        assert record["source_document_hash"] and record["task"]
+        assert {v["judge"] for v in record["verdicts"]} == {"offline-judge-a", "offline-judge-b"}
+        assert all(v["accept"] for v in record["verdicts"]), "unanimous policy"
+    replicate = [r for r in records if r["kind"] == "replicate"]
+    assert replicate and all(r["summary"] and all(isinstance(s, str) and s for s in r["summary"]) for r in replicate)
+    assert all(r["summary"] is None for r in records if r["kind"] == "task")
 
 
-INTERNAL = ("Role:", "lbi_role", "lbi_family", "metadata")
+def test_the_records_are_the_views_rows_under_the_same_names(dataset_store: sa.Engine, tmp_path: Path) -> None:
+    records = _records(dataset_store, tmp_path)
+    with dataset_store.connect() as conn:
+        view = {row["example_id"]: dict(row) for row in conn.execute(sa.text(
+            "SELECT * FROM lbi.accepted_dataset WHERE environment_id = :e"), {"e": ENV}).mappings()}
+    for record in records:
+        row = view[record["example_id"]]
+        shared = set(record) & set(row)
+        assert shared >= {"instruction", "steps", "start_observation", "span_steps", "start_step", "summary",
+                          "source_document_title", "task", "trajectory_id"}
+        assert {name: record[name] for name in shared} == {name: row[name] for name in shared}
+        assert set(record) - set(row) == {"schema_version", "final_artifacts", "verdicts"}
 
 
-def test_chat_and_sft_samples_predict_each_step_action(dataset_store: sa.Engine, tmp_path: Path) -> None:
-    export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path))
-    records = _lines(tmp_path / "examples.jsonl")
+def test_every_accepted_span_yields_its_step_samples_and_then_stop(dataset_store: sa.Engine, tmp_path: Path) -> None:
+    records = _records(dataset_store, tmp_path)
     chat = export(dataset_store, environment_id=ENV, fmt="openai-chat", destination=str(tmp_path))
     sft = export(dataset_store, environment_id=ENV, fmt="sft-steps", destination=str(tmp_path))
-    expected_actions = [step["action"] for r in records for step in r["steps"]]
-    assert chat.records == sft.records == len(expected_actions)
+    expected = [(r["example_id"], action) for r in records for action in [s["action"] for s in r["steps"]] + [act.STOP]]
+    assert chat.records == sft.records == len(expected)
     samples = _lines(tmp_path / "openai-chat.jsonl")
-    for sample, action in zip(samples, expected_actions):
-        roles = [m["role"] for m in sample["messages"]]
-        assert roles == ["system", "user", "assistant"]
-        assert sample["messages"][-1]["content"].endswith(f"ACTION: {action}")
-        assert sample["messages"][0]["content"].startswith("You complete tasks by acting")
-        assert not any(internal in json.dumps(sample) for internal in INTERNAL), "nothing only the offline model reads"
     flat = _lines(tmp_path / "sft-steps.jsonl")
-    assert [s["completion"] for s in flat] == [s["messages"][-1]["content"] for s in samples]
-    first_steps = [s for s in flat if s["step"] == 1]
-    assert len(first_steps) == len(records)
+    for sample, line, (example_id, action) in zip(samples, flat, expected):
+        assert [m["role"] for m in sample["messages"]] == ["system", "user", "assistant"]
+        assert sample["messages"][-1]["content"] == f"ACTION: {action}", "reasons omitted by default"
+        assert sample["messages"][0]["content"].startswith("You complete tasks by acting")
+        assert (line["example_id"], line["completion"]) == (example_id, sample["messages"][-1]["content"])
+    stops = [line for line in flat if line["completion"] == f"ACTION: {act.STOP}"]
+    assert [s["example_id"] for s in stops] == [r["example_id"] for r in records], "one STOP per accepted span"
+    for stop, record in zip(stops, records):
+        assert stop["step"] == len(record["steps"]) + 1
+        assert f"Current observation:\n{record['steps'][-1]['observation']}" in stop["prompt"]
+    assert chat.manifest["reasons"] == {"source": "omit"}
+
+
+def test_conversations_round_trip_to_the_records(dataset_store: sa.Engine, tmp_path: Path) -> None:
+    records = _records(dataset_store, tmp_path)
+    result = export(dataset_store, environment_id=ENV, fmt="conversations", destination=str(tmp_path))
+    conversations = _lines(tmp_path / "conversations.jsonl")
+    assert result.records == len(conversations) == len(records)
+    for conversation, record in zip(conversations, records):
+        messages = conversation["messages"]
+        system, first, *turns = messages
+        assert (system["role"], first["role"]) == ("system", "user")
+        assert f"Task: {record['instruction']}\n" in first["content"]
+        assert f"Current observation:\n{record['start_observation']}\n" in first["content"]
+        assistant, user = turns[0::2], turns[1::2]
+        assert all(m["role"] == "assistant" for m in assistant) and all(m["role"] == "user" for m in user)
+        actions = [act.parse(m["content"], 10**6).action for m in assistant]
+        assert actions == [s["action"] for s in record["steps"]] + [act.STOP]
+        assert [m["content"].removeprefix("Observation:\n").removesuffix("\n\nWhat is the next action?")
+                for m in user] == [s["observation"] for s in record["steps"]]
+        assert [m["weight"] for m in assistant] == [0 if s["observation_error"] else 1 for s in record["steps"]] + [1]
+        assert all("weight" not in m for m in [system, first, *user])
 
 
 def test_parquet_reads_back_as_the_jsonl_records(dataset_store: sa.Engine, tmp_path: Path) -> None:
-    export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path))
+    records = _records(dataset_store, tmp_path)
     export(dataset_store, environment_id=ENV, fmt="parquet", destination=str(tmp_path))
-    records = _lines(tmp_path / "examples.jsonl")
     table = pq.read_table(tmp_path / "examples.parquet").to_pylist()
-    for row in table:  # parquet maps read back as (key, value) pairs
-        row["steps"] = [{**step, "artifacts": dict(step["artifacts"])} for step in row["steps"]]
-    assert [(r["example_id"], r["instruction"], r["steps"]) for r in records] == \
-        [(t["example_id"], t["instruction"], t["steps"]) for t in table]
-    assert all(t["span_length"] == len(t["steps"]) for t in table)
+    for row in table:  # maps are stored as name/value pairs
+        row["steps"] = [{**step, "artifacts": {p["name"]: p["value"] for p in step["artifacts"]}}
+                        for step in row["steps"]]
+        row["final_artifacts"] = {p["name"]: p["value"] for p in row["final_artifacts"]}
+    assert table == records
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "parquet", "openai-chat", "sft-steps"])
+INTERNAL = ("Role:", "lbi_role", "lbi_family", "metadata", "offline stand-in")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_export_carries_internal_text(dataset_store: sa.Engine, tmp_path: Path, fmt: str) -> None:
+    export(dataset_store, environment_id=ENV, fmt=fmt, destination=str(tmp_path))
+    data = [p for name in OUTPUTS[fmt] for p in ([tmp_path / name] if (tmp_path / name).is_file()
+                                                  else sorted((tmp_path / name).rglob("*")))
+            if p.is_file() and p.name != "README.md"]  # the card may warn about the offline model
+    assert data
+    for path in data:
+        text = pq.read_table(path).to_pandas().to_json() if path.suffix == ".parquet" else \
+            path.read_bytes().decode("utf-8", errors="replace")
+        found = [marker for marker in INTERNAL if marker in text]
+        assert not found, f"{path.name} carries {found}"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_same_store_same_bytes_and_manifest(dataset_store: sa.Engine, tmp_path: Path, fmt: str) -> None:
     first = export(dataset_store, environment_id=ENV, fmt=fmt, destination=str(tmp_path / "a"))
     export(dataset_store, environment_id=ENV, fmt=fmt, destination=str(tmp_path / "b"))
-    names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "b").iterdir()) and "manifest.json" in names
+    names = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    (entry,) = first.manifest["files"]
-    data = tmp_path / "a" / entry["name"]
-    assert entry["sha256"] == file_sha256(data) and entry["bytes"] == data.stat().st_size
-    assert entry["records"] == first.records
-    assert first.manifest["schema_version"] == "1.0" and first.manifest["format"] == fmt
+    assert sorted(Path(f["name"]) for f in first.manifest["files"]) == [n for n in names if n.name != "manifest.json"]
+    for entry in first.manifest["files"]:
+        data = tmp_path / "a" / entry["name"]
+        assert entry["sha256"] == file_sha256(data) and entry["bytes"] == data.stat().st_size
+    assert first.manifest["records"] == first.records > 0
+    assert first.manifest["schema_version"] == "2.0" and first.manifest["format"] == fmt
 
 
 def test_since_a_later_run_exports_nothing(dataset_store: sa.Engine, tmp_path: Path) -> None:
     with dataset_store.connect() as conn:
-        last = conn.execute(sa.text("SELECT max(id) FROM lbi.runs")).scalar()
+        last = conn.execute(sa.text("SELECT max(run_id) FROM lbi.examples")).scalar()
     assert export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path), since_run=last).records > 0
     assert export(dataset_store, environment_id=ENV, fmt="jsonl", destination=str(tmp_path),
                   since_run=last + 1, force=True).records == 0

@@ -9,6 +9,7 @@ from random import Random
 from typing import Callable
 
 from lbi.method.roles import Role
+from lbi.prompts.act import STOP
 from lbi.models.offline.judging import judge
 from lbi.models.offline.prompt_reading import (
     Prompt, actor_history, between, instruction_of, read_prompt, requested_count, task_of, trajectory_of,
@@ -84,6 +85,17 @@ def _label_replicate(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
     return json.dumps({"summary": summary, "instruction": instruction}, ensure_ascii=False)
 
 
+def _reason(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
+    """The task's own words: why the action serves it, or that it is done."""
+    task = task_of(prompt.user).rstrip(".")
+    action = between(prompt.user, "<action>\n", "\n</action>").strip()
+    if action.upper() == STOP:
+        reason = f"What the task asks for is now shown, so it is done: {task}."
+    else:
+        reason = f"This step works toward the task ({task}): {action.splitlines()[0][:200] if action else ''}"
+    return json.dumps({"reason": reason}, ensure_ascii=False)
+
+
 def _judge(prompt: Prompt, skill: ActionSkill, key: tuple) -> str:
     turns = trajectory_of(prompt.user)
     verdicts = judge(instruction_of(prompt.user), turns, skill, seeded_random(*key, prompt.user))
@@ -97,4 +109,5 @@ _ROLES: dict[str, Callable[[Prompt, ActionSkill, tuple], str]] = {
     Role.LABEL_REPLICATE: _label_replicate,
     Role.JUDGE: _judge,
     Role.QUERY_WRITER: _write_query,
+    Role.REASON: _reason,
 }
