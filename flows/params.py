@@ -20,3 +20,10 @@ class SynthesizeParams(BaseModel):
     committee_policy: Policy | None = Field(
         None, description="Committee policy; empty = LBI_COMMITTEE_POLICY."
     )
+    generator_model: str | None = Field(
+        None, description="Model that proposes tasks and relabels spans; empty = LBI_GENERATOR_MODEL."
+    )
+    actor_model: str | None = Field(None, description="Model that acts in the environment; empty = LBI_ACTOR_MODEL.")
+    committee: list[str] | None = Field(
+        None, min_length=1, description="Judge models; empty = LBI_COMMITTEE (comma-separated)."
+    )

@@ -23,9 +23,11 @@ from typing import Any, Callable
 from prefect import Task
 from prefect.futures import PrefectFuture
 
+from lbi.progress import id_range
 from tasks.outcome import Outcome, batches
 
 Gate = Callable[[str, list[int]], Any]
+OnBatch = Callable[[str, list[int], Outcome], None]  # (stage, the batch's input ids, its outcome)
 Emit = Callable[[list[int]], None]
 Produce = Callable[[Emit], list[int]]  # hands ids to ``emit`` as it goes; returns all it produced
 
@@ -63,11 +65,12 @@ class _SourceDone:
 
 class Stream:
     def __init__(self, run_id: int, stages: list[StreamStage], *, units_per_task: int, gate: Gate,
-                 stop: Callable[[str], None]) -> None:
+                 stop: Callable[[str], None], on_batch: OnBatch | None = None) -> None:
         self._run_id = run_id
         self._stages = stages
         self._size = units_per_task
         self._gate = gate
+        self._on_batch = on_batch
         self._stop_calls = stop  # the run's model client stops: waiting calls dropped, no new one
         self._events: queue.SimpleQueue[_BatchDone | _GateDone | _Emitted | _SourceDone] = queue.SimpleQueue()
         self._pending = [0] * len(stages)
@@ -133,6 +136,8 @@ class Stream:
         self._pending[event.stage] -= 1
         outcome: Outcome = event.future.result()
         self._outcomes[event.stage].append(outcome)
+        if self._on_batch:
+            self._on_batch(self._stages[event.stage].name, event.batch, outcome)
         self._budget_spent = self._budget_spent or outcome.budget_message is not None
         if event.stage + 1 < len(self._stages) and not self._budget_spent:
             passed = event.batch if self._stages[event.stage].passes_input_on else outcome.ids
@@ -158,7 +163,8 @@ class Stream:
         new = [i for i in ids if not (i in seen or seen.add(i))]  # two chunks may propose the same task
         stage = self._stages[index]
         for batch in batches(new, self._size):
-            future = stage.task.submit(self._run_id, batch, *stage.extra)
+            named = stage.task.with_options(task_run_name=f"{stage.name}[{id_range(batch)}]")
+            future = named.submit(self._run_id, batch, *stage.extra)
             self._pending[index] += 1
             future.add_done_callback(lambda done, i=index, b=batch: self._events.put(_BatchDone(i, b, done)))
 

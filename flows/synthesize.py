@@ -17,7 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
 from flows.streaming import Emit, Stream, StreamStage
-from lbi import runtime
+from lbi import progress, runtime
 from lbi.config import Settings
 from lbi.envs import registry
 from lbi.errors import LbiError
@@ -53,9 +53,9 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
             **params.model_dump(),
             "docs": params.docs or [str(p) for p in spec.docs],
             "model_base_url": base_url,
-            "generator_model": settings.generator_model,
-            "actor_model": settings.actor_model,
-            "committee": settings.committee,
+            "generator_model": params.generator_model or settings.generator_model,
+            "actor_model": params.actor_model or settings.actor_model,
+            "committee": params.committee or settings.committee,
             "committee_policy": params.committee_policy or settings.committee_policy,
             "committee_ask_all": settings.committee_ask_all,
             "gates": GateConfig.from_settings(settings).model_dump(),
@@ -94,7 +94,8 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         StreamStage(Stage.ROLLOUT, roll_out, (params.max_steps,)),
         StreamStage(Stage.BACKWARD, label_spans, (params.max_span_steps,), passes_input_on=True),
         StreamStage(Stage.JUDGE, judge_trajectory_examples),
-    ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger), stop=rt.client.stop)
+    ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger), stop=rt.client.stop,
+        on_batch=_batch_logger(run_id, logger))
     stages = stream.run_from(Stage.INGEST, ingest)
     if Stage.JUDGE in stages:
         judged = stages[Stage.JUDGE]
@@ -109,6 +110,21 @@ def _gate(run_id: int, logger: Any) -> Callable[[str, list[int]], Any]:
         logger.info("run %d: %s produced %d ids", run_id, stage, len(ids))
         return quality_gate(run_id, stage, ids)
     return gate
+
+
+def _batch_logger(run_id: int, logger: Any) -> Callable[[str, list[int], Outcome], None]:
+    """Log one line per finished batch; model calls counted since the previous line (all of them are this
+    process's with the thread runner; with Dask the calls made on the workers are in the budget figure)."""
+    rt = runtime.for_run(run_id)
+    last = [rt.client.usage()]
+
+    def log_batch(stage: str, units: list[int], outcome: Outcome) -> None:
+        now = rt.client.usage()
+        logger.info("run %d: %s", run_id, progress.batch_line(
+            rt.engine, run_id=run_id, stage=stage, units=units, produced=outcome.ids,
+            errored=len(outcome.failures), calls=progress.usage_since(now, last[0])))
+        last[0] = now
+    return log_batch
 
 
 def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> dict[str, Any]:
@@ -129,6 +145,9 @@ def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> di
         else:
             status, message = "completed", None
         runs.finish_run(conn, run_id=run_id, status=status, message=message, totals=totals)
+        budget_left = progress.budget_line(conn, run_id)
+    get_run_logger().info("run %d %s: %s; %s", run_id, status,
+                          ", ".join(f"{name} {value}" for name, value in totals.items()), budget_left)
     publish_report(run_id, totals, status, message)
     publish_dataset_figures(runtime.for_run(run_id).spec.id)
     if status == "failed":

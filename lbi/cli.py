@@ -22,9 +22,13 @@ from lbi.errors import LbiError
 from lbi.method.committee import Policy
 
 # Prefect reads these when it is first imported. Its own logs (tracebacks of failed task runs
-# included) show with --verbose; without it the command prints one clear message per error.
+# included) show on the terminal with --verbose; without it the command prints one clear message per
+# error. Only the terminal is quieted: runs still send their logs to the Prefect API at INFO, and the
+# processes a command starts for the operator (the worker of `lbi deploy`) get none of this.
 _VERBOSE = bool({"-v", "--verbose"} & set(sys.argv))
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if _VERBOSE else "CRITICAL")
+_QUIET_TERMINAL = {} if _VERBOSE or "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL" in os.environ else {
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL"}
+os.environ.update(_QUIET_TERMINAL)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 for _noisy in ("EventsWorker", "great_expectations"):
     logging.getLogger(_noisy).setLevel(logging.INFO if _VERBOSE else logging.CRITICAL)
@@ -60,6 +64,11 @@ def _internal(error: BaseException) -> str:
     text = " ".join(str(error).split())[:300]
     return (f"internal error, a bug in lbi (not your model or settings): {type(error).__name__}{place}: {text}; "
             "work finished so far is kept; LBI_DEBUG=1 shows the traceback")
+
+
+def operator_environment() -> dict[str, str]:
+    """This process's environment without the terminal quieting above (for a worker the operator reads)."""
+    return {name: value for name, value in os.environ.items() if name not in _QUIET_TERMINAL}
 
 
 def _debugging() -> bool:

@@ -1,9 +1,11 @@
-"""A live progress line for long runs, read from the store while the flow works."""
+"""What a run has done so far, read from the store while the flow works: the live line of the
+interactive CLI, and the lines a flow run logs per batch for the operator."""
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from dataclasses import fields
 from typing import Iterator
 
 import sqlalchemy as sa
@@ -11,7 +13,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from lbi.store import runs
+from lbi.method.stages import Stage
+from lbi.models.client import ClientUsage
+from lbi.store import ledger, runs
 
 _COUNTS = sa.text("""
     SELECT
@@ -57,3 +61,45 @@ def live_progress(engine: sa.Engine, environment_id: str, console: Console) -> I
         finally:
             stop.set()
             thread.join()
+
+
+# What a stage's batch produced that this run made (the rest was found done by an earlier run).
+_MADE_BY_RUN = {
+    Stage.SELF_INSTRUCT: "SELECT count(*) FROM lbi.instructions WHERE id = ANY(:ids) AND run_id = :r",
+    Stage.ROLLOUT: "SELECT count(*) FROM lbi.trajectories WHERE id = ANY(:ids) AND run_id = :r",
+    Stage.BACKWARD: "SELECT count(*) FROM lbi.examples WHERE id = ANY(:ids) AND run_id = :r",
+    Stage.JUDGE: "SELECT count(DISTINCT example_id) FROM lbi.verdicts WHERE example_id = ANY(:ids) AND run_id = :r",
+}
+
+
+def id_range(ids: list[int]) -> str:
+    return f"{min(ids)}..{max(ids)}" if len(ids) > 1 else f"{ids[0]}" if ids else "none"
+
+
+def calls_line(usage: ClientUsage) -> str:
+    return (f"{usage.paid_calls} paid, {usage.cached_calls} cached, {usage.failed_calls} failed"
+            f" ({usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens)")
+
+
+def usage_since(now: ClientUsage, before: ClientUsage) -> ClientUsage:
+    return ClientUsage(**{f.name: getattr(now, f.name) - getattr(before, f.name) for f in fields(ClientUsage)})
+
+
+def budget_line(conn: sa.Connection, run_id: int) -> str:
+    calls, max_calls, tokens, max_tokens = ledger.budget_state(conn, run_id=run_id)
+    left = [f"{max_calls - calls} of {max_calls} calls" if max_calls is not None else "calls unlimited",
+            f"{max_tokens - tokens} of {max_tokens} tokens" if max_tokens is not None else "tokens unlimited"]
+    return f"budget left: {', '.join(left)}"
+
+
+def batch_line(engine: sa.Engine, *, run_id: int, stage: str, units: list[int], produced: list[int],
+               errored: int, calls: ClientUsage) -> str:
+    """One line per finished batch: what it covered, what was new, what it cost, and what is left."""
+    with engine.connect() as conn:
+        made = conn.execute(sa.text(_MADE_BY_RUN[stage]), {"ids": produced, "r": run_id}).scalar() \
+            if stage in _MADE_BY_RUN else None
+        budget = budget_line(conn, run_id)
+    outputs = (f"{len(produced)} out ({made} new, {len(produced) - made} already done)" if made is not None
+               else f"{len(produced)} out")
+    return (f"{stage} batch {id_range(units)}: {len(units)} units in, {outputs}, {errored} errored;"
+            f" model calls since the last batch: {calls_line(calls)}; {budget}")

@@ -1,20 +1,22 @@
-"""Deploy round trip: a real Prefect server, `lbi deploy` serving, a run triggered through the API."""
+"""The deployment route: prefect.yaml as `lbi deployment` writes it, and `lbi deploy` on a real Prefect server."""
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 import yaml
+from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from lbi.deployments import MODEL_CALLS_LIMIT, PROJECT_DIR, read_deployments, synthesize_deployment
+from lbi.deployments import read_deployments, synthesize_deployment
 from lbi.envs import families, registry
+from tests.deploy.prefect_server import prefect_server, stop_group
 
 NAME = "synthesize-sqlite-chinook-v0"
 
@@ -40,33 +42,70 @@ def test_the_deployment_command_prints_an_entry_for_any_registered_environment()
     assert entry == synthesize_deployment(registry.spec("shell-project-v0"), cron="15 3 * * *")
 
 
-@pytest.mark.usefixtures("lbi_env")
-def test_deploy_serve_and_run_through_the_api(prefect_api: str, store: sa.Engine) -> None:
+@pytest.mark.timeout(240)
+def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each_batch(
+        lbi_env: dict[str, str], store: sa.Engine, tmp_path: Path) -> None:
+    """The one route (`lbi deploy`: prefect deploy --all, then a worker) on a Prefect server started from
+    this environment: an every-minute cron makes a scheduled run, the worker completes it, and its logs
+    in the API carry a line per batch and the run's totals."""
     from prefect.client.orchestration import get_client
-    from prefect.deployments import run_deployment
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import FlowRunSort
 
-    env = {**os.environ, "PREFECT_API_URL": prefect_api, "LBI_PROJECT_DIR": str(PROJECT_DIR)}
-    server = subprocess.Popen([sys.executable, "-m", "lbi", "deploy", "--only", NAME, "--model-call-limit", "4"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        with get_client(sync_client=True) as client:
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.poll() is None, server.stdout.read().decode()[-3000:]
-                try:
-                    deployment = client.read_deployment_by_name(f"synthesize/{NAME}")
-                    break
-                except Exception:
-                    assert time.monotonic() < deadline, "the deployment never appeared"
-                    time.sleep(0.5)
-            assert deployment.parameters["params"]["env"] == "sqlite-chinook-v0"
-            assert client.read_global_concurrency_limit_by_name(MODEL_CALLS_LIMIT).limit == 4
-        small = {"env": "sqlite-chinook-v0", "max_docs": 1, "instructions_per_doc": 1, "max_steps": 2}
-        run = run_deployment(f"synthesize/{NAME}", parameters={"params": small}, timeout=240)
-        assert run.state is not None and run.state.is_completed(), run.state
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+    entry = synthesize_deployment(registry.spec("sqlite-chinook-v0"), cron="* * * * *", timezone="Europe/Paris")
+    entry["parameters"]["params"].update(max_docs=1, instructions_per_doc=1, max_steps=2)
+    deployments = tmp_path / "prefect.yaml"
+    deployments.write_text(yaml.safe_dump({"name": "cron-test", "pull": [], "deployments": [entry]}))
+    with prefect_server(tmp_path / "prefect") as api:
+        env = {**os.environ, **lbi_env, "PREFECT_API_URL": api}
+        worker = subprocess.Popen([sys.executable, "-m", "lbi", "deploy", "--file", str(deployments)],
+                                  env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        try:
+            with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+                deployment = _wait_for(lambda: client.read_deployment_by_name(f"synthesize/{NAME}"), worker)
+                [schedule] = deployment.schedules
+                assert (schedule.schedule.cron, schedule.schedule.timezone) == ("* * * * *", "Europe/Paris")
+                assert deployment.tags == entry["tags"] and deployment.global_concurrency_limit.limit == 1
+                assert deployment.job_variables["env"]["PREFECT_LOGGING_LEVEL"] == "INFO"
+
+                def completed_run():
+                    runs = client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(
+                        any_=[deployment.id])), sort=FlowRunSort.EXPECTED_START_TIME_ASC, limit=3)
+                    assert not any(r.state.is_final() and not r.state.is_completed() for r in runs), runs
+                    return next(r for r in runs if r.state.is_completed())
+
+                run = _wait_for(completed_run, worker, deadline_s=180)
+                assert run.auto_scheduled and run.expected_start_time.second == 0
+                client.delete_deployment(deployment.id)  # and its later scheduled runs
+
+                def logs_up_to_the_totals() -> list[str]:  # a run's last logs may reach the API after its state
+                    logs = [log.message for log in client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(
+                        any_=[run.id])))]
+                    assert any(" completed: documents " in m for m in logs)
+                    return logs
+
+                logs = _wait_for(logs_up_to_the_totals, worker, deadline_s=30)
+        finally:
+            stop_group(worker)
     with store.connect() as conn:
-        status, totals = conn.execute(sa.text("SELECT status, totals FROM lbi.runs")).one()
-    assert status == "completed" and totals["documents"] == 1 and totals["trajectories"] > 0
+        run_id, status, totals = conn.execute(sa.text("SELECT id, status, totals FROM lbi.runs WHERE flow_run_id = :f"),
+                                              {"f": str(run.id)}).one()
+    assert status == "completed" and totals["trajectories"] > 0
+    batch_lines = [m for m in logs if " batch " in m and "units in" in m]
+    assert any(m.split(": ", 1)[1].startswith("rollout batch") for m in batch_lines), logs
+    assert all("paid" in m and "cached" in m and "budget left" in m for m in batch_lines)
+    assert any(m.startswith(f"run {run_id} completed: documents {totals['documents']}") for m in logs), logs
+
+
+def _wait_for(read, worker: subprocess.Popen, *, deadline_s: float = 120):
+    """What ``read`` returns once it stops raising, while the worker (lbi deploy) still runs."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        assert worker.poll() is None, worker.stdout.read().decode()[-3000:]
+        try:
+            return read()
+        except (AssertionError, StopIteration, ObjectNotFound):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
