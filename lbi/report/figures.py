@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from lbi.experiment import store as experiments
+
 _ENV = "(CAST(:env AS text) IS NULL OR environment_id = :env)"
 
 
@@ -20,6 +22,7 @@ class Figures:
     span_lengths: list[tuple[int, int, int]]  # (steps, accepted, rejected)
     run_costs: list[dict[str, Any]]
     gates: list[dict[str, Any]] = field(default_factory=list)  # the latest run's quality gates
+    experiment: list[dict[str, Any]] = field(default_factory=list)  # the latest experiment's table (ablations)
 
     @property
     def accepted(self) -> int:
@@ -63,7 +66,8 @@ def collect(conn: sa.Connection, *, environment_id: str | None) -> Figures:
         "SELECT run_id, stage, suite, outcome, rows_checked, failed_check, severity, message FROM lbi.quality_gates"
         f" WHERE run_id = (SELECT max(run_id) FROM lbi.gate_results g JOIN lbi.runs r ON r.id = g.run_id"
         f" WHERE {_ENV.replace('environment_id', 'r.environment_id')}) ORDER BY checked_at, suite")]
-    return Figures(environment_id, funnel, stages, criteria, judges, spans, costs, gates)
+    experiment = experiments.experiment_table(conn, environment_id=environment_id)
+    return Figures(environment_id, funnel, stages, criteria, judges, spans, costs, gates, experiment)
 
 
 def _float(value: Any) -> float | None:

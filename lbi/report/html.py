@@ -68,6 +68,9 @@ def render(figures: Figures) -> str:
                         for s in figures.stage_keep_rates])),
         _figure("Quality gates of the latest run", "One row per suite, or per failed check (lbi.quality_gates).",
                 _gates(figures.gates)),
+        _figure("Ablations", "The latest `lbi experiment`: the paper's variants on one held-out task set "
+                "(lbi.experiment_table). With the offline model the figures only show that the machinery runs.",
+                _experiment(figures.experiment)),
     ]
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>Dataset report: {escape(title)}</title><style>{STYLE}</style></head><body>"
@@ -100,6 +103,17 @@ def _gates(gates: list[dict[str, Any]]) -> str:
     rows = [[g["suite"], g["stage"], f"<span class='{g['outcome']}'>{g['outcome']}</span>", g["rows_checked"],
              escape(g["message"] or "")] for g in gates]
     return _table(["suite", "after stage", "outcome", "rows", "failed check"], rows, raw=frozenset({2, 4}))
+
+
+def _experiment(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "<p>No experiment yet (lbi experiment).</p>"
+    caption = f"<p>Experiment {rows[0]['experiment_id']} on {escape(rows[0]['task_set'])}.</p>"
+    return caption + _table(
+        ["variant", "what it changes", "retrieval", "examples kept", "success rate", "calls/task", "tokens/task",
+         "evaluation"],
+        [[r["variant"], r["description"], r["retrieval"], r["examples_kept"], _percent(r["success_rate"]),
+          r["model_calls_per_task"], r["tokens_per_task"], r["evaluation_id"]] for r in rows])
 
 
 def _table(head: list[str], rows: list[list[Any]], raw: frozenset[int] = frozenset()) -> str:
