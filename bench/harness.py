@@ -123,30 +123,47 @@ def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:
 
 
 def cpu_seconds(model_url: str) -> dict[str, float]:
-    """CPU seconds used so far by this process, its model transport processes and its ended
-    children (the pipeline), the offline model's process, the Postgres server's processes and
-    the Prefect server's."""
+    """CPU seconds used so far, by process tree: the pipeline (this process and its descendants,
+    the model transport included, with what their ended children used), the offline model's
+    process, this harness's Postgres server (its postmaster's tree) and its Prefect server. Other
+    processes on the machine are never counted, whatever their name."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    prefect = SubprocessASGIServer._instances.get(None)
+    postgres = embedded.running_info((BENCH_HOME / "pgdata").resolve())
+    roots = {
+        "model": _model_pids.get(model_url),
+        "postgres": postgres.pid if postgres else None,
+        "prefect": prefect.server_process.pid if prefect and prefect.server_process else None,
+    }
+    apart = {pid for pid in roots.values() if pid is not None}
+    children = _children_by_parent()
+    used = {"pipeline": _tree_cpu(os.getpid(), children, apart)}
+    used.update({group: _tree_cpu(pid, children, set()) if pid is not None else 0.0 for group, pid in roots.items()})
+    return used
+
+
+def _children_by_parent() -> dict[int, list[int]]:
     import psutil
 
-    used = dict.fromkeys(("pipeline", "model", "postgres", "prefect"), 0.0)
-    me, model = os.getpid(), _model_pids.get(model_url)
-    for process in psutil.process_iter(["pid", "name", "cmdline"]):
+    children: dict[int, list[int]] = {}
+    for process in psutil.process_iter(["ppid"]):
+        children.setdefault(process.info["ppid"], []).append(process.pid)
+    return children
+
+
+def _tree_cpu(root: int, children: dict[int, list[int]], apart: set[int]) -> float:
+    """CPU seconds of ``root`` and its descendants but those under a pid in ``apart``, each
+    with its ended children (the kernel adds a child's times to its parent when it is reaped)."""
+    import psutil
+
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
         try:
-            times = process.cpu_times()
-        except psutil.Error:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:  # ended meanwhile: its parent counts it once it is reaped
             continue
-        command = " ".join(process.info["cmdline"] or [])
-        if process.pid == me or "lbi.models.transport_server" in command:
-            group = "pipeline"
-        elif process.pid == model:
-            group = "model"
-        elif "postgres" in (process.info["name"] or ""):
-            group = "postgres"
-        elif "prefect.server" in command:
-            group = "prefect"
-        else:
-            continue
-        used[group] += times.user + times.system
-        if process.pid == me:  # children that ended (transport processes, sandboxes) count here
-            used[group] += times.children_user + times.children_system
-    return used
+        total += times.user + times.system + times.children_user + times.children_system
+        todo.extend(child for child in children.get(pid, ()) if child not in apart)
+    return total

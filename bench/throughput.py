@@ -5,7 +5,9 @@ With concurrency C and model latency L no pipeline exceeds C/L calls per second,
 so utilisation = achieved calls per second / (C/L), over the whole synthesize
 flow run (start-up, gates and indexing included). Each run is large enough to
 last tens of seconds at full utilisation. The CPU each process spent per model
-call shows what bounds a run on this machine. Utilisation is measured twice:
+call shows what bounds a run on this machine: the pipeline (this process tree,
+the model transport included), its Postgres server, both together ("ours"),
+the offline model and the Prefect server, each counted by its own process tree. Utilisation is measured twice:
 with the bundled embedder on this CPU (the default) and with embeddings from an
 endpoint (the offline model's /v1/embeddings, as a hosted embedding API would be).
 """
@@ -44,7 +46,7 @@ COMPARE = dict(max_docs=1, instructions_per_doc=2, max_steps=3)
 def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, dict], embedder: str) -> None:
     print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call; {embedder})\n")
     print(f"{'C':>4} {'calls':>7} {'seconds':>8} {'calls/s':>8} {'C/L':>7} {'utilisation':>11}"
-          f" | CPU ms per call: {'pipeline':>8} {'model':>6} {'postgres':>8} {'prefect':>7}")
+          f" | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}")
     for c in concurrencies:
         url = fresh_database()
         timed = run_synthesis(SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url,
@@ -53,7 +55,8 @@ def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, d
         achieved, ceiling = calls / timed.seconds, c / (LATENCY_MS / 1000)
         per_call = {group: 1000 * used / max(1, calls) for group, used in timed.cpu.items()}
         print(f"{c:>4} {calls:>7} {timed.seconds:>8.1f} {achieved:>8.1f} {ceiling:>7.1f} {achieved / ceiling:>11.2f}"
-              f" | {'':>16} {per_call['pipeline']:>8.1f} {per_call['model']:>6.1f} {per_call['postgres']:>8.1f}"
+              f" | {'':>16} {per_call['pipeline']:>8.1f} {per_call['postgres']:>8.1f}"
+              f" {per_call['pipeline'] + per_call['postgres']:>6.1f} {per_call['model']:>6.1f}"
               f" {per_call['prefect']:>7.1f}")
 
 
@@ -156,6 +159,10 @@ def main() -> None:
     parser.add_argument("--no-gates", action="store_true", help="turn the quality gates off (model stages only)")
     parser.add_argument("--only", default="utilisation,algorithm1,cost,overhead",
                         help="comma-separated sections to run (default: all)")
+    parser.add_argument("--concurrency", help="comma-separated C values for utilisation (default: all of the"
+                                              " workloads')")
+    parser.add_argument("--embedder", choices=["both", "bundled", "endpoint"], default="both",
+                        help="which embedders the utilisation section measures")
     args = parser.parse_args()
     if args.no_gates:
         os.environ["LBI_GATE_SEVERITY"] = '{"*": "off"}'
@@ -166,9 +173,12 @@ def main() -> None:
         with offline_model(LATENCY_MS) as slow:
             warm_up(slow)
             if "utilisation" in sections:
-                utilisation(slow, list(workloads), workloads, "bundled embedder on this CPU")
-                with embeddings_from(slow):
-                    utilisation(slow, list(workloads), workloads, "embeddings from an endpoint")
+                concurrencies = [int(c) for c in args.concurrency.split(",")] if args.concurrency else list(workloads)
+                if args.embedder in ("both", "bundled"):
+                    utilisation(slow, concurrencies, {**WORKLOADS, **workloads}, "bundled embedder on this CPU")
+                if args.embedder in ("both", "endpoint"):
+                    with embeddings_from(slow):
+                        utilisation(slow, concurrencies, {**WORKLOADS, **workloads}, "embeddings from an endpoint")
             if "algorithm1" in sections and not args.quick:
                 against_algorithm1(slow)
             if "cost" in sections:
