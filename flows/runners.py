@@ -1,8 +1,15 @@
-"""Which task runner a flow run uses: threads here, or a Dask cluster when an address is given."""
+"""Which task runner a flow run uses: threads here, or a Dask cluster when an address is given; and
+reaching every process that runs a flow run's tasks (a stop, the release at the end)."""
 
 from __future__ import annotations
 
+import sys
+from typing import Any, Callable
+
+from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+from lbi import runtime
 
 
 def task_runner(*, workers: int, dask_address: str | None = None) -> TaskRunner:
@@ -13,3 +20,30 @@ def task_runner(*, workers: int, dask_address: str | None = None) -> TaskRunner:
 
         return DaskTaskRunner(address=dask_address)
     return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def _on_task_workers(function: Callable[..., Any], *args: Any) -> None:
+    """``function(*args)`` in every Dask worker of this flow run's task runner (none with threads)."""
+    context = FlowRunContext.get()
+    dask = sys.modules.get("prefect_dask")  # imported when a flow run uses it
+    if context and dask and isinstance(context.task_runner, dask.DaskTaskRunner):
+        context.task_runner.client.run(function, *args)
+
+
+def stop_run(run_id: int, reason: str) -> None:
+    """No more model calls for the run, here and on every worker: waiting calls are dropped, units under
+    way end at their next call, and tasks that start later make none."""
+    runtime.stop(run_id, reason)
+    _on_task_workers(runtime.stop, run_id, reason)
+
+
+def release_run(run_id: int) -> None:
+    """Nothing of the run stays in any process that ran its tasks: its model client and transport process,
+    and on the workers the pooled store connections."""
+    runtime.release(run_id)
+    _on_task_workers(_release_on_worker, run_id)
+
+
+def _release_on_worker(run_id: int) -> None:
+    runtime.release(run_id)
+    runtime.dispose_engines()  # a later task of any run opens connections again

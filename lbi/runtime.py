@@ -83,6 +83,7 @@ def client_options(settings: Settings) -> ClientOptions:
 
 _runtimes: dict[int, Runtime] = {}
 _start_observations: dict[int, str] = {}
+_stopped: dict[int, str] = {}  # run -> why: its clients made here, now or later, make no call
 
 
 def for_run(run_id: int) -> Runtime:
@@ -99,13 +100,25 @@ def for_run(run_id: int) -> Runtime:
                 run_id=run_id,
                 options=client_options(settings),
             )
+            if run_id in _stopped:
+                client.stop(_stopped[run_id])
             _runtimes[run_id] = Runtime(run_id, engine, client, params, registry.spec(params["env"]), settings)
         return _runtimes[run_id]
+
+
+def stop(run_id: int, reason: str) -> None:
+    """No more model calls for the run in this process (tasks of it that start later included)."""
+    with _lock:
+        _stopped[run_id] = reason
+        runtime = _runtimes.get(run_id)
+    if runtime is not None:
+        runtime.client.stop(reason)
 
 
 def release(run_id: int) -> None:
     with _lock:
         runtime = _runtimes.pop(run_id, None)
         _start_observations.pop(run_id, None)
+        _stopped.pop(run_id, None)
     if runtime is not None:
         runtime.client.close()

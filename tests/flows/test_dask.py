@@ -1,6 +1,9 @@
-"""Rollouts and labeling on a local Dask cluster of two worker processes: the same dataset."""
+"""Runs on a local Dask cluster of two worker processes: the same dataset as with threads, nothing of a
+run left on a worker once it ends, and a gate that stops the run stops the calls on every worker."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -8,33 +11,68 @@ import sqlalchemy as sa
 from flows.params import SynthesizeParams
 from flows.runners import task_runner
 from flows.synthesize import synthesize
+from lbi.quality.outcome import GateFailed
 from tests.flows import dataset
-
-def _runs_loaded_here() -> list[int]:
-    """Runs whose tasks this process executed (each builds its runtime once per run)."""
-    from lbi import runtime
-
-    return list(runtime._runtimes)
-
 
 PARAMS = SynthesizeParams(max_docs=1, instructions_per_doc=2, max_steps=3, max_span_steps=2)
 
 
-@pytest.mark.usefixtures("lbi_env")
-def test_dask_cluster_makes_the_same_dataset(prefect_api: str, store: sa.Engine, new_store_url,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def _what_a_worker_holds(dask_worker: Any) -> dict[str, Any]:
+    """Tasks this worker ran, and what it still holds of any run: runtimes, child processes (a model
+    client's transport), store engines."""
+    import psutil
+
+    from lbi import runtime
+
+    return {"tasks_run": dask_worker.state.executed_count, "runtimes": list(runtime._runtimes),
+            "children": len(psutil.Process().children(recursive=True)), "engines": len(runtime._engines)}
+
+
+@pytest.fixture
+def cluster(prefect_api: str, lbi_env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     from distributed import Client, LocalCluster
 
     monkeypatch.setenv("PREFECT_API_URL", prefect_api)  # the workers are other processes
     with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        result = synthesize.with_options(task_runner=task_runner(workers=1, dask_address=cluster.scheduler_address))(PARAMS)
-        runs_seen_by_workers = client.run(_runs_loaded_here)
+        yield client
+
+
+def test_dask_cluster_makes_the_same_dataset_and_leaves_nothing_on_its_workers(
+        cluster: Any, store: sa.Engine, new_store_url, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = synthesize.with_options(task_runner=task_runner(workers=1, dask_address=cluster.scheduler.address))(PARAMS)
     assert result["status"] == "completed" and result["totals"]["examples"] > 0
-    assert len(runs_seen_by_workers) == 2
-    assert any(result["run_id"] in runs for runs in runs_seen_by_workers.values()), "no task ran on a Dask worker"
+    held = cluster.run(_what_a_worker_holds)
+    assert len(held) == 2 and sum(h["tasks_run"] for h in held.values()) > 0, held
+    assert all(h["runtimes"] == [] and h["children"] == 0 and h["engines"] == 0 for h in held.values()), held
 
     threads_url = new_store_url()
     monkeypatch.setenv("LBI_DATABASE_URL", threads_url)
     synthesize(PARAMS)
     dataset.assert_same_dataset(store, threads_url)
+
+
+def test_a_gate_that_stops_the_run_stops_the_calls_on_every_worker(
+        cluster: Any, store: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lbi.models.offline.server import running
+
+    monkeypatch.setenv("LBI_GATE_MAX_INSTRUCTION_CHARS", "1")  # every task is too long: the gate after
+    monkeypatch.setenv("LBI_GATE_SEVERITY", '{"task_length_bounded": "stop"}')  # self-instruct stops the run
+    with running(latency_ms=400) as slow_model:
+        monkeypatch.setenv("LBI_MODEL_BASE_URL", slow_model)
+        runner = task_runner(workers=1, dask_address=cluster.scheduler.address)
+        with pytest.raises(GateFailed, match="after stage self_instruct"):
+            synthesize.with_options(task_runner=runner)(
+                SynthesizeParams(max_docs=1, instructions_per_doc=8, max_steps=12))
+    with store.connect() as conn:
+        stopped_at = conn.execute(sa.text("SELECT checked_at FROM lbi.gate_results WHERE stage = 'self_instruct'"
+                                          " AND outcome = 'stopped'")).scalar_one()
+        calls = conn.execute(sa.text(
+            "SELECT count(*) FILTER (WHERE error LIKE 'not sent: the run is stopping%'),"
+            " count(*) FILTER (WHERE status <> 'error' AND created_at > :t + interval '5 seconds')"
+            " FROM lbi.llm_calls WHERE role = 'actor'"), {"t": stopped_at}).one()
+    not_sent, paid_long_after = calls
+    assert not_sent > 0, "no rollout on a worker met the stop"
+    assert paid_long_after == 0, "a worker kept paying for rollout calls after the gate stopped the run"
+    held = cluster.run(_what_a_worker_holds)
+    assert all(h["runtimes"] == [] and h["children"] == 0 for h in held.values()), held
