@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from prefect import flow
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_link_artifact, create_table_artifact
 from pydantic import BaseModel, Field
 
 from lbi import runtime
 from lbi.config import Settings
 from lbi.export.reasons import Reasons
 from lbi.export.run import ExportOptions
+from lbi.export.manifest import MANIFEST
 from lbi.export.run import export as export_dataset
+from tasks.report import artifact_key
 
 
 class ExportParams(BaseModel):
@@ -35,7 +38,15 @@ def export(params: ExportParams) -> dict[str, Any]:
                             options=ExportOptions(reasons=params.reasons, reason_model=params.reason_model,
                                                   validation_share=params.validation_share))
     create_table_artifact(
-        key="export", table=[{"location": location} for location in result.locations],
+        key=artifact_key("export", params.env, params.format, engine=engine),
+        table=[{"location": location} for location in result.locations],
         description=f"{result.records} {params.format} records of {params.env}",
+    )
+    manifest = next(location for location in result.locations if location.endswith(MANIFEST))
+    create_link_artifact(
+        key=artifact_key("export-manifest", params.env, params.format, engine=engine),
+        link=manifest if "://" in manifest else Path(manifest).resolve().as_uri(),
+        link_text=f"{params.env} {params.format} export manifest",
+        description=f"Manifest of the export of {result.records} records to {params.to}",
     )
     return {"records": result.records, "locations": result.locations, "manifest": result.manifest}

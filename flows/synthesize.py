@@ -16,6 +16,7 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
+from flows.runners import release_run, stop_run
 from flows.streaming import Emit, Stream, StreamStage
 from lbi import progress, runtime
 from lbi.config import Settings
@@ -28,7 +29,6 @@ from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
 from tasks.embed import index_accepted_examples
-from tasks.dataset_figures import publish_dataset_figures
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
 from tasks.judge import judge_trajectory_examples
@@ -74,7 +74,7 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
                     runs.finish_run(conn, run_id=run_id, status="failed", message=str(error)[:2000], totals={})
             raise
         finally:
-            runtime.release(run_id)
+            release_run(run_id)
 
 
 def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[str, Any]:
@@ -94,7 +94,8 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         StreamStage(Stage.ROLLOUT, roll_out, (params.max_steps,)),
         StreamStage(Stage.BACKWARD, label_spans, (params.max_span_steps,), passes_input_on=True),
         StreamStage(Stage.JUDGE, judge_trajectory_examples),
-    ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger), stop=rt.client.stop,
+    ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger),
+        stop=lambda reason: stop_run(run_id, reason),
         on_batch=_batch_logger(run_id, logger))
     stages = stream.run_from(Stage.INGEST, ingest)
     if Stage.JUDGE in stages:
@@ -149,7 +150,6 @@ def _finish(run_id: int, chunk_ids: list[int], stages: dict[str, Outcome]) -> di
     get_run_logger().info("run %d %s: %s; %s", run_id, status,
                           ", ".join(f"{name} {value}" for name, value in totals.items()), budget_left)
     publish_report(run_id, totals, status, message)
-    publish_dataset_figures(runtime.for_run(run_id).spec.id)
     if status == "failed":
         raise SynthesisFailed(message)
     return {"run_id": run_id, "status": status, "message": message, "totals": totals}

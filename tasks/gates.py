@@ -6,8 +6,6 @@ every result is stored (lbi.gate_results) and shown as an artifact.
 
 from __future__ import annotations
 
-import re
-
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
@@ -18,6 +16,7 @@ from lbi.quality.config import GateConfig
 from lbi.quality.outcome import GateFailed, SuiteOutcome
 from lbi.quality.scope import Scope
 from lbi.quality.suites import AFTER_STAGE, SUITES
+from tasks.report import artifact_key
 
 
 @task(name="quality-gate", cache_policy=NONE, task_run_name="quality-gate-{stage}")
@@ -34,7 +33,7 @@ def quality_gate(run_id: int, stage: str, ids: list[int]) -> dict[str, str]:
             records.save_result(conn, run_id=run_id, stage=stage, outcome=outcome)
     logger = get_run_logger()
     for outcome in outcomes:
-        _publish(outcome, rt.spec.id, stage)
+        _publish(outcome, artifact_key("quality", outcome.suite, rt.spec.id, engine=rt.engine), stage)
         if outcome.failures:
             logger.warning("after %s: %s", stage, outcome.summary())
     stopped = [o for o in outcomes if o.stopping]
@@ -43,9 +42,9 @@ def quality_gate(run_id: int, stage: str, ids: list[int]) -> dict[str, str]:
     return {o.suite: o.outcome for o in outcomes}
 
 
-def _publish(outcome: SuiteOutcome, environment_id: str, stage: str) -> None:
+def _publish(outcome: SuiteOutcome, key: str, stage: str) -> None:
     create_table_artifact(
-        key=re.sub(r"[^a-z0-9-]+", "-", f"quality-{outcome.suite}-{environment_id}".lower()),
+        key=key,
         table=[{"check": c.check, "severity": c.severity, "result": "ok" if c.success else "FAILED",
                 "offending rows": c.unexpected, "sample ids": ", ".join(map(str, c.sample_ids)),
                 "what it checks": c.explains} for c in outcome.checks],

@@ -10,11 +10,12 @@ from lbi.report.figures import Figures
 BAR_WIDTH = 30
 
 
-def publish(figures: Figures) -> list[str]:
-    """Create (or add a version to) each keyed artifact; returns the keys."""
+def publish(figures: Figures, *, store: str) -> list[str]:
+    """Create (or add a version to) each keyed artifact; returns the keys. Keys end with ``store``
+    (the store's short identity, tasks/report.py), so two stores on one Prefect server keep theirs."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    suffix = re.sub(r"[^a-z0-9-]+", "-", (figures.environment_id or "all").lower())
+    suffix = re.sub(r"[^a-z0-9-]+", "-", f"{figures.environment_id or 'all'}-{store}".lower())
     where = figures.environment_id or "every environment"
     cost, unit = figures.cost_per_accepted()
     tables = {

@@ -16,6 +16,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from lbi.deployments import read_deployments, synthesize_deployment
 from lbi.envs import families, registry
+from tasks.report import artifact_key, store_identity
 from tests.deploy.prefect_server import prefect_server, stop_group
 
 NAME = "synthesize-sqlite-chinook-v0"
@@ -42,14 +43,15 @@ def test_the_deployment_command_prints_an_entry_for_any_registered_environment()
     assert entry == synthesize_deployment(registry.spec("shell-project-v0"), cron="15 3 * * *")
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(420)
 def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each_batch(
         lbi_env: dict[str, str], store: sa.Engine, tmp_path: Path) -> None:
     """The one route (`lbi deploy`: prefect deploy --all, then a worker) on a Prefect server started from
     this environment: an every-minute cron makes a scheduled run, the worker completes it, and its logs
     in the API carry a line per batch and the run's totals."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.filters import (ArtifactCollectionFilter, ArtifactCollectionFilterKey, DeploymentFilter,
+                                                DeploymentFilterId, LogFilter, LogFilterFlowRunId)
     from prefect.client.schemas.sorting import FlowRunSort
 
     entry = synthesize_deployment(registry.spec("sqlite-chinook-v0"), cron="* * * * *", timezone="Europe/Paris")
@@ -86,12 +88,16 @@ def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each
                     return logs
 
                 logs = _wait_for(logs_up_to_the_totals, worker, deadline_s=30)
+                (report,) = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
+                    key=ArtifactCollectionFilterKey(any_=[artifact_key("report", "sqlite-chinook-v0", engine=store)])))
         finally:
             stop_group(worker)
     with store.connect() as conn:
         run_id, status, totals = conn.execute(sa.text("SELECT id, status, totals FROM lbi.runs WHERE flow_run_id = :f"),
                                               {"f": str(run.id)}).one()
     assert status == "completed" and totals["trajectories"] > 0
+    page = Path(lbi_env["LBI_HOME"]) / "reports" / f"sqlite-chinook-v0-{store_identity(store)}" / "index.html"
+    assert page.as_uri() in report.data and "accepted examples" in page.read_text()
     batch_lines = [m for m in logs if " batch " in m and "units in" in m]
     assert any(m.split(": ", 1)[1].startswith("rollout batch") for m in batch_lines), logs
     assert all("paid" in m and "cached" in m and "budget left" in m for m in batch_lines)

@@ -10,6 +10,7 @@ from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCol
 
 from flows.synthesize import synthesize
 from lbi.quality.outcome import GateFailed
+from tasks.report import artifact_key
 from tests.quality.synthesized import SMALL
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -52,7 +53,8 @@ def test_a_clean_run_passes_every_gate_and_records_what_it_covered(synthesized_s
     assert _gates(synthesized_store, rerun["run_id"]) == dict.fromkeys(SUITES_IN_ORDER, "passed")
     with get_client(sync_client=True) as client:
         (artifact,) = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
-            key=ArtifactCollectionFilterKey(any_=["quality-verdicts-sqlite-chinook-v0"])))
+            key=ArtifactCollectionFilterKey(any_=[artifact_key("quality-verdicts-sqlite-chinook-v0",
+                                                                engine=synthesized_store)])))
     assert f"quality gate 'verdicts' passed on run {rerun['run_id']}" in artifact.description
 
 

@@ -13,6 +13,7 @@ from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCol
 from typer.testing import CliRunner
 
 from lbi.cli import app
+from tasks.report import store_identity
 
 runner = CliRunner()
 FIGURES = ("From documents to accepted examples", "Keep rate per criterion", "Span length",
@@ -40,11 +41,13 @@ def test_the_report_draws_the_dataset_and_publishes_the_figures(synthesized_stor
         assert f"<title>{stage}: {items:,}</title>" in page, stage
 
     keys = re.search(r"Prefect artifacts: (.*)", " ".join(result.output.split())).group(1).split(", ")
-    assert "dataset-funnel-sqlite-chinook-v0" in keys and "dataset-report-sqlite-chinook-v0" in keys
+    funnel_key, report_key = (f"{name}-sqlite-chinook-v0-{store_identity(synthesized_store)}"
+                              for name in ("dataset-funnel", "dataset-report"))
+    assert funnel_key in keys and report_key in keys
     published = _latest_artifacts(keys)
     assert set(published) == set(keys)
-    assert {r["stage"]: r["rows"] for r in json.loads(published["dataset-funnel-sqlite-chinook-v0"])} == funnel
-    assert "█" in published["dataset-report-sqlite-chinook-v0"]
+    assert {r["stage"]: r["rows"] for r in json.loads(published[funnel_key])} == funnel
+    assert "█" in published[report_key]
 
 
 @pytest.mark.usefixtures("lbi_env")

@@ -1,0 +1,43 @@
+"""Artifact keys carry the store's identity, so two stores on one Prefect server keep their own; the
+export links its manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import sqlalchemy as sa
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
+
+from tasks.report import artifact_key, store_identity
+
+
+def test_two_stores_have_different_keys_and_one_store_keeps_its_key(new_store_url: Callable[[], str]) -> None:
+    first, second = (sa.create_engine(new_store_url()) for _ in range(2))
+    again = sa.create_engine(first.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        assert artifact_key("synthesis", "sqlite-chinook-v0", engine=first) != \
+            artifact_key("synthesis", "sqlite-chinook-v0", engine=second)
+        assert store_identity(first) == store_identity(again)
+        assert artifact_key("Quality", "verdicts", "web_trac.v0", engine=first) == \
+            f"quality-verdicts-web-trac-v0-{store_identity(first)}"
+    finally:
+        for engine in (first, second, again):
+            engine.dispose()
+
+
+@pytest.mark.usefixtures("lbi_env")
+def test_the_export_links_its_manifest(prefect_api: str, store: sa.Engine, tmp_path: Path) -> None:
+    from flows.export import ExportParams, export
+    from lbi.store.migrate import migrate
+
+    migrate(store)
+    result = export(ExportParams(env="sqlite-chinook-v0", format="jsonl", to=str(tmp_path / "out")))
+    key = artifact_key("export-manifest", "sqlite-chinook-v0", "jsonl", engine=store)
+    with get_client(sync_client=True) as client:
+        (link,) = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key])))
+    manifest = next(Path(p) for p in result["locations"] if p.endswith("manifest.json"))
+    assert manifest.resolve().as_uri() in link.data and manifest.is_file()
