@@ -79,7 +79,8 @@ CREATE TABLE lbi.experiment_variants (
 CREATE VIEW lbi.experiment_table AS
 SELECT x.id AS experiment_id, x.environment_id, x.task_set, x.status AS experiment_status, x.finished_at,
        v.position, v.variant, v.description, v.retrieval, c.kind AS corpus_kind, v.examples_kept, v.tasks,
-       v.success_rate, v.model_calls_per_task, v.tokens_per_task, v.retrieval_hits_per_task, v.evaluation_id
+       v.success_rate, v.model_calls_per_task, v.tokens_per_task, v.retrieval_hits_per_task, v.evaluation_id,
+       v.corpus_id
 FROM lbi.experiment_variants v
 JOIN lbi.experiments x ON x.id = v.experiment_id
 LEFT JOIN lbi.experiment_corpora c ON c.id = v.corpus_id;
