@@ -93,6 +93,20 @@ COMMENT ON COLUMN lbi.experiment_table.success_rate IS
 COMMENT ON COLUMN lbi.experiment_table.model_calls_per_task IS
     'Model calls per task at evaluation (actor and query writer; cached answers count).';
 COMMENT ON COLUMN lbi.experiment_table.tokens_per_task IS 'Prompt and completion tokens per task at evaluation.';
+COMMENT ON COLUMN lbi.experiment_table.experiment_id IS 'The experiment (lbi.experiments.id).';
+COMMENT ON COLUMN lbi.experiment_table.environment_id IS 'The environment the experiment evaluated.';
+COMMENT ON COLUMN lbi.experiment_table.task_set IS 'The held-out task set file the variants were evaluated on.';
+COMMENT ON COLUMN lbi.experiment_table.experiment_status IS 'running, completed or failed.';
+COMMENT ON COLUMN lbi.experiment_table.finished_at IS 'When the experiment finished.';
+COMMENT ON COLUMN lbi.experiment_table.position IS 'The variant''s place in the table.';
+COMMENT ON COLUMN lbi.experiment_table.variant IS 'The variant''s name (full, no-committee, policy-relaxed, rag-documentation, ...).';
+COMMENT ON COLUMN lbi.experiment_table.description IS 'What the variant changes from the full method.';
+COMMENT ON COLUMN lbi.experiment_table.retrieval IS 'off, observation, model, both, or chunks (the documentation RAG baseline).';
+COMMENT ON COLUMN lbi.experiment_table.corpus_kind IS 'What the corpus holds: examples, original_pairs or chunks (null: retrieval off).';
+COMMENT ON COLUMN lbi.experiment_table.tasks IS 'Tasks evaluated.';
+COMMENT ON COLUMN lbi.experiment_table.retrieval_hits_per_task IS 'Items retrieved per task, over every step.';
+COMMENT ON COLUMN lbi.experiment_table.evaluation_id IS 'The stored evaluation (lbi.evaluations.id); its per-task results are in lbi.evaluation_results.';
+COMMENT ON COLUMN lbi.experiment_table.corpus_id IS 'The corpus the variant retrieved from (lbi.experiment_corpora.id; null: retrieval off).';
 
 DO $$
 BEGIN
