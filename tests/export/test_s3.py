@@ -51,3 +51,16 @@ def test_large_files_go_up_in_parts(s3_server, tmp_path: Path) -> None:
     assert head["ETag"].strip('"').endswith("-3"), "uploaded in three parts"
     body = s3_server.get_object(Bucket=BUCKET, Key="raw/big.bin")["Body"].read()
     assert body == big.read_bytes()
+
+
+def test_a_dataset_directory_goes_up_file_by_file_under_its_relative_names(
+        dataset_store: sa.Engine, s3_server, tmp_path: Path) -> None:
+    result = export(dataset_store, environment_id="sqlite-chinook-v0", fmt="hf-dataset",
+                    destination=f"s3://{BUCKET}/chinook/hf")
+    export(dataset_store, environment_id="sqlite-chinook-v0", fmt="hf-dataset", destination=str(tmp_path))
+    names = [entry["name"] for entry in result.manifest["files"]] + ["manifest.json"]
+    assert result.locations == [f"s3://{BUCKET}/chinook/hf/{name}" for name in names]
+    assert "hf-dataset/train/dataset_info.json" in names and "README.md" in names
+    for name in names:
+        remote = s3_server.get_object(Bucket=BUCKET, Key=f"chinook/hf/{name}")["Body"].read()
+        assert remote == (tmp_path / name).read_bytes(), name
