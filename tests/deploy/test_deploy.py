@@ -43,7 +43,7 @@ def test_the_deployment_command_prints_an_entry_for_any_registered_environment()
     assert entry == synthesize_deployment(registry.spec("shell-project-v0"), cron="15 3 * * *")
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(480)
 def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each_batch(
         lbi_env: dict[str, str], store: sa.Engine, tmp_path: Path) -> None:
     """The one route (`lbi deploy`: prefect deploy --all, then a worker) on a Prefect server started from
@@ -59,13 +59,15 @@ def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each
     deployments = tmp_path / "prefect.yaml"
     deployments.write_text(yaml.safe_dump({"name": "cron-test", "pull": [], "deployments": [entry]}))
     with prefect_server(tmp_path / "prefect") as api:
-        env = {**os.environ, **lbi_env, "PREFECT_API_URL": api}
-        worker = subprocess.Popen([sys.executable, "-m", "lbi", "deploy", "--file", str(deployments)],
-                                  env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        env = {**os.environ, **lbi_env, "PREFECT_API_URL": api, "PREFECT_LOGGING_LEVEL": "INFO"}
+        output = tmp_path / "worker.log"  # a file, not a pipe: nobody reads the worker's logs while it runs
+        with output.open("wb") as sink:
+            worker = subprocess.Popen([sys.executable, "-m", "lbi", "deploy", "--file", str(deployments)],
+                                      env=env, cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
         try:
             with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
-                deployment = _wait_for(lambda: client.read_deployment_by_name(f"synthesize/{NAME}"), worker)
+                deployment = _wait_for(lambda: client.read_deployment_by_name(f"synthesize/{NAME}"), worker, output)
                 [schedule] = deployment.schedules
                 assert (schedule.schedule.cron, schedule.schedule.timezone) == ("* * * * *", "Europe/Paris")
                 assert deployment.tags == entry["tags"] and deployment.global_concurrency_limit.limit == 1
@@ -74,12 +76,14 @@ def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each
                 def completed_run():
                     runs = client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(
                         any_=[deployment.id])), sort=FlowRunSort.EXPECTED_START_TIME_ASC, limit=3)
-                    assert not any(r.state.is_final() and not r.state.is_completed() for r in runs), runs
-                    return next(r for r in runs if r.state.is_completed())
+                    states = [(str(r.expected_start_time), r.state.name) for r in runs]
+                    assert not any(r.state.is_final() and not r.state.is_completed() for r in runs), states
+                    completed = [r for r in runs if r.state.is_completed()]
+                    assert completed, f"no scheduled run completed yet: {states}"
+                    return completed[0]
 
-                run = _wait_for(completed_run, worker, deadline_s=180)
+                run = _wait_for(completed_run, worker, output, deadline_s=240)
                 assert run.auto_scheduled and run.expected_start_time.second == 0
-                client.delete_deployment(deployment.id)  # and its later scheduled runs
 
                 def logs_up_to_the_totals() -> list[str]:  # a run's last logs may reach the API after its state
                     logs = [log.message for log in client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(
@@ -87,9 +91,12 @@ def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each
                     assert any(" completed: documents " in m for m in logs)
                     return logs
 
-                logs = _wait_for(logs_up_to_the_totals, worker, deadline_s=30)
+                logs = _wait_for(logs_up_to_the_totals, worker, output, deadline_s=30)
                 (report,) = client.read_latest_artifacts(artifact_filter=ArtifactCollectionFilter(
                     key=ArtifactCollectionFilterKey(any_=[artifact_key("report", "sqlite-chinook-v0", engine=store)])))
+                stop_group(worker)  # a worker that stops pauses no schedule: runs wait for the next worker
+                after = client.read_deployment(deployment.id)
+                assert not after.paused and after.schedules[0].active
         finally:
             stop_group(worker)
     with store.connect() as conn:
@@ -104,14 +111,14 @@ def test_a_cron_schedule_fires_on_the_worker_of_lbi_deploy_and_its_run_logs_each
     assert any(m.startswith(f"run {run_id} completed: documents {totals['documents']}") for m in logs), logs
 
 
-def _wait_for(read, worker: subprocess.Popen, *, deadline_s: float = 120):
+def _wait_for(read, worker: subprocess.Popen, output: Path, *, deadline_s: float = 120):
     """What ``read`` returns once it stops raising, while the worker (lbi deploy) still runs."""
     deadline = time.monotonic() + deadline_s
     while True:
-        assert worker.poll() is None, worker.stdout.read().decode()[-3000:]
+        assert worker.poll() is None, output.read_text()[-3000:]
         try:
             return read()
-        except (AssertionError, StopIteration, ObjectNotFound):
+        except (AssertionError, ObjectNotFound):
             if time.monotonic() > deadline:
                 raise
             time.sleep(1)

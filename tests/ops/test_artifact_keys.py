@@ -31,9 +31,13 @@ def test_two_stores_have_different_keys_and_one_store_keeps_its_key(new_store_ur
 @pytest.mark.usefixtures("lbi_env")
 def test_the_export_links_its_manifest(prefect_api: str, store: sa.Engine, tmp_path: Path) -> None:
     from flows.export import ExportParams, export
+    from lbi.envs import registry
+    from lbi.store import documents
     from lbi.store.migrate import migrate
 
     migrate(store)
+    with store.begin() as conn:
+        documents.upsert_environment(conn, spec=registry.spec("sqlite-chinook-v0"))  # known, no example yet
     result = export(ExportParams(env="sqlite-chinook-v0", format="jsonl", to=str(tmp_path / "out")))
     key = artifact_key("export-manifest", "sqlite-chinook-v0", "jsonl", engine=store)
     with get_client(sync_client=True) as client:
