@@ -105,6 +105,11 @@ def worker_command(*, limit: int | None = None) -> list[str]:
 
 def deploy(*, path: Path | None, model_call_limit: int, env: dict[str, str] | None = None) -> list[str]:
     """Register the pool, the shared model-call limit and every deployment; their names."""
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise ConfigError("PREFECT_API_URL is not set: deployments live on a Prefect server "
+                          "(`prefect server start`, then PREFECT_API_URL=http://127.0.0.1:4200/api)")
     env = dict(os.environ if env is None else env)
     ensure_work_pool()
     ensure_model_call_limit(model_call_limit)

@@ -122,3 +122,12 @@ def _wait_for(read, worker: subprocess.Popen, output: Path, *, deadline_s: float
             if time.monotonic() > deadline:
                 raise
             time.sleep(1)
+
+
+def test_deploy_without_a_prefect_server_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path)}  # no profile naming a server either
+    env.pop("PREFECT_API_URL", None)
+    done = subprocess.run([sys.executable, "-m", "lbi", "deploy", "--no-worker"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr.strip().count("\n") == 0, done.stderr
+    assert "PREFECT_API_URL is not set" in done.stderr
