@@ -4,6 +4,7 @@ bytes. The calls are a run of flow 'export' in the ledger."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from lbi.config import Settings
 from lbi.envs.base import EnvSpec
+from lbi.export.reasons import Reasons
 from lbi.method.roles import Role
 from lbi.method.samples import decision_points
 from lbi.models.client import ModelClient
@@ -20,7 +22,6 @@ from lbi.models.endpoint import model_endpoint
 from lbi.prompts import reason
 from lbi.prompts.parsing import ParseFailure
 from lbi.runtime import client_options
-from lbi.export.reasons import Reasons
 from lbi.store import runs
 
 
@@ -29,22 +30,23 @@ class ReasonWriter:
     client: ModelClient
     spec: EnvSpec
     model: str
+    pool: ThreadPoolExecutor  # a record's questions are asked side by side, up to the client's concurrency
     failed: int = field(default=0)  # answers that broke the contract: those targets go without a reason
 
     def __call__(self, record: dict[str, Any]) -> list[str | None]:
-        written: list[str | None] = []
         steps = [SimpleNamespace(**step) for step in record["steps"]]
-        for history, observation, action in decision_points(record["start_observation"], steps):
-            parsed = self.client.complete(
+
+        def ask(point: tuple) -> str | ParseFailure:
+            history, observation, action = point
+            return self.client.complete(
                 role=Role.REASON, family=self.spec.family, model=self.model,
                 messages=reason.build(self.spec, record["instruction"], history, observation, action),
                 parse=reason.parse,
             ).parsed
-            if isinstance(parsed, ParseFailure):
-                self.failed += 1
-                parsed = None
-            written.append(parsed)
-        return written
+
+        answers = list(self.pool.map(ask, decision_points(record["start_observation"], steps)))
+        self.failed += sum(isinstance(answer, ParseFailure) for answer in answers)
+        return [None if isinstance(answer, ParseFailure) else answer for answer in answers]
 
 
 @contextmanager
@@ -59,12 +61,14 @@ def reason_writer(engine: sa.Engine, settings: Settings, spec: EnvSpec, model: s
                                      max_llm_calls=None, max_tokens=None)
         client = ModelClient(engine=engine, base_url=base_url, api_key=settings.model_api_key.get_secret_value(),
                              run_id=run_id, options=client_options(settings))
-        writer = ReasonWriter(client, spec, model)
+        pool = ThreadPoolExecutor(max_workers=client.concurrency, thread_name_prefix="lbi-reasons")
+        writer = ReasonWriter(client, spec, model, pool)
         status, message = "failed", "stopped before the export was written"
         try:
             yield writer
             status, message = "completed", None
         finally:
+            pool.shutdown(cancel_futures=True)
             client.close()
             with engine.begin() as conn:
                 runs.finish_run(conn, run_id=run_id, status=status, message=message,
