@@ -1,1 +1,2 @@
-"""Exports of the accepted dataset: JSONL, Parquet and fine-tuning formats, locally or to S3."""
+"""Exports of the accepted dataset: records (JSONL, Parquet), training samples (action prediction, conversations),
+a Hugging Face dataset with its card; locally or to S3. Layouts: docs/schema.md."""
