@@ -3,6 +3,7 @@ reaching every process that runs a flow run's tasks (a stop, the release at the 
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any, Callable
 
@@ -10,6 +11,8 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from lbi import runtime
+
+log = logging.getLogger(__name__)
 
 
 def task_runner(*, workers: int, dask_address: str | None = None) -> TaskRunner:
@@ -27,7 +30,10 @@ def _on_task_workers(function: Callable[..., Any], *args: Any) -> None:
     context = FlowRunContext.get()
     dask = sys.modules.get("prefect_dask")  # imported when a flow run uses it
     if context and dask and isinstance(context.task_runner, dask.DaskTaskRunner):
-        context.task_runner.client.run(function, *args)
+        try:
+            context.task_runner.client.run(function, *args)
+        except Exception as error:  # a lost worker holds nothing more; the run's own outcome stands
+            log.warning("could not run %s on the Dask workers: %s: %s", function.__name__, type(error).__name__, error)
 
 
 def stop_run(run_id: int, reason: str) -> None:
