@@ -6,13 +6,16 @@ the disk quota; ``mem_limit`` equal to ``memswap_limit`` (no swap): ``memory_tot
 whole (its tmpfs pages included); Docker's default seccomp profile refuses new user namespaces;
 ``pids_limit``; RLIMIT_FSIZE, RLIMIT_NOFILE and no core files as ulimits;
 ``cap_drop=ALL`` and ``no-new-privileges``; commands run as the image's
-unprivileged user under coreutils ``timeout -s KILL``; past the output ceiling
-or after every command, ``kill -9 -1`` as that user ends whatever it left.
+unprivileged user under coreutils ``timeout -s KILL``. ``kill -9 -1`` as that user ends whatever a
+command left as soon as its shell has ended (a background process would otherwise hold the output
+open), past the output ceiling, and at the time limit (plus a moment) whatever ``timeout`` missed,
+such as a process in a session of its own.
 """
 
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -28,6 +31,8 @@ DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "infra" / "sandbox"
 USER_ID = 1000
 ENGINE_TIMEOUT_S = 120
 KILLED = 137  # 128 + SIGKILL, what `timeout -s KILL` returns
+WATCH_INTERVAL_S = 0.1
+BACKSTOP_S = 0.5  # past the time limit, before the host ends what `timeout` did not
 
 
 def _client() -> Any:
@@ -68,7 +73,7 @@ class DockerBackend(SandboxBackend):
         try:
             client.images.get(self.image)
         except Exception:
-            client.images.build(path=str(DOCKERFILE_DIR), tag=self.image, rm=True)
+            client.images.build(path=str(DOCKERFILE_DIR), tag=self.image, rm=True, forcerm=True, network_mode="host")
         return DockerSandbox(client, self.image, tree, limits, workdir=workdir, read_only=binds)
 
 
@@ -86,8 +91,8 @@ class DockerSandbox(Sandbox):
         self._client = client
         megabytes = f"{limits.disk_mb}m"
         workspace = {} if inside_home else {self.workdir: f"size={megabytes},uid={USER_ID},gid={USER_ID},mode=0755"}
-        self._container = client.containers.run(
-            image, command=["sleep", "infinity"], detach=True, init=True, network_mode="none",
+        self._container = client.containers.run(  # kept alive by `tail`, so a user's `pgrep sleep` sees only theirs
+            image, command=["tail", "-f", "/dev/null"], detach=True, init=True, network_mode="none",
             read_only=True, cap_drop=["ALL"], security_opt=["no-new-privileges"],
             mem_limit=f"{limits.memory_total_mb}m", memswap_limit=f"{limits.memory_total_mb}m",
             pids_limit=limits.max_processes + 4, nano_cpus=1_000_000_000, labels={"lbi.sandbox": "1"},
@@ -116,12 +121,22 @@ class DockerSandbox(Sandbox):
         exec_id = api.exec_create(self._container.id, argv, user=f"{USER_ID}:{USER_ID}", workdir=HOME,
                                   environment=script.ENVIRONMENT)["Id"]
         output, stopped, started = BoundedOutput(self.limits.output_bytes), False, time.monotonic()
-        for chunk in api.exec_start(exec_id, stream=True):
-            output.feed(chunk)
-            if output.total > self.limits.output_ceiling_bytes:
-                stopped = True
-                break
-        self._kill_leftovers()
+        finished = threading.Event()
+        watch = threading.Thread(target=self._watch, args=(exec_id, started + timeout_s + BACKSTOP_S, finished),
+                                 name="docker-sandbox-watch", daemon=True)
+        stream = api.exec_start(exec_id, stream=True)
+        watch.start()
+        try:
+            for chunk in stream:
+                output.feed(chunk)
+                if output.total > self.limits.output_ceiling_bytes:
+                    stopped = True
+                    break
+        finally:
+            stream.close()  # its socket: left open with output unread, the next exec's stream never ends
+            finished.set()
+            watch.join()
+            self._kill_leftovers()
         seconds = time.monotonic() - started
         code = _exit_code(api, exec_id)
         timed_out = code == KILLED and seconds >= timeout_s * 0.95
@@ -136,6 +151,15 @@ class DockerSandbox(Sandbox):
             finally:
                 self._container = None
                 self._client.close()
+
+    def _watch(self, exec_id: str, deadline: float, finished: threading.Event) -> None:
+        """Ends the user's processes once the command's shell has ended or its time is up, so that the
+        output stream closes then (it stays open while any process holds it)."""
+        api = self._client.api
+        while not finished.wait(WATCH_INTERVAL_S):
+            if time.monotonic() >= deadline or not api.exec_inspect(exec_id).get("Running"):
+                self._kill_leftovers()
+                return
 
     def _kill_leftovers(self) -> None:
         self._container.exec_run(["kill", "-9", "-1"], user=f"{USER_ID}:{USER_ID}")

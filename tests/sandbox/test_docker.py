@@ -56,6 +56,18 @@ def test_time_and_output_limits(sandbox: Sandbox) -> None:
     assert flood.output_stopped and len(flood.output) < LIMITS.output_bytes + 100
 
 
+def test_a_process_in_a_session_of_its_own_is_ended_at_the_time_limit(sandbox: Sandbox) -> None:
+    started = time.monotonic()
+    assert sandbox.run("setsid sleep 30", timeout_s=1).timed_out and time.monotonic() - started < 5
+    assert sandbox.run("pgrep -c sleep || true", timeout_s=10).output == "0\n"
+
+
+def test_a_background_process_holding_the_output_does_not_hold_the_command(sandbox: Sandbox) -> None:
+    started = time.monotonic()
+    result = sandbox.run("sleep 30 & echo started", timeout_s=20)
+    assert result.ok and result.output == "started\n" and time.monotonic() - started < 5
+
+
 def test_close_removes_the_container(tree: Path) -> None:
     sandbox = DockerBackend().open(tree, LIMITS)
     container = sandbox._container
