@@ -63,9 +63,9 @@ def _bars(head: tuple[str, str], items: list[tuple[str, float]], label: Any, top
 
 def _cost_row(run: dict[str, Any]) -> dict[str, Any]:
     return {"run": run["run_id"], "status": run["status"], "paid calls": run["paid_calls"],
-            "cached calls": run["cached_calls"], "tokens": run["tokens"], "accepted": run["accepted"],
-            "tokens per accepted": _plain(run["tokens_per_accepted"]),
-            "USD": _plain(run["estimated_usd"]), "USD per accepted": _plain(run["usd_per_accepted"])}
+            "cached calls": run["cached_calls"], "tokens": run["tokens"],
+            "newly accepted": run["newly_accepted"], "tokens per newly accepted": _plain(run["tokens_per_newly_accepted"]),
+            "USD": _plain(run["estimated_usd"]), "USD per newly accepted": _plain(run["usd_per_newly_accepted"])}
 
 
 def _plain(value: Any) -> float | None:

@@ -60,7 +60,7 @@ def collect(conn: sa.Connection, *, environment_id: str | None) -> Figures:
         f" FROM lbi.span_lengths WHERE {_ENV} GROUP BY span_steps ORDER BY span_steps")]
     costs = [dict(r) for r in rows(
         "SELECT run_id, environment_id, status, paid_calls, cached_calls, tokens, estimated_usd, unpriced_calls,"
-        f" accepted, tokens_per_accepted, usd_per_accepted FROM lbi.run_costs WHERE flow = 'synthesize' AND {_ENV}"
+        f" newly_accepted, tokens_per_newly_accepted, usd_per_newly_accepted FROM lbi.run_costs WHERE flow = 'synthesize' AND {_ENV}"
         " ORDER BY run_id")]
     gates = [dict(r) for r in rows(
         "SELECT run_id, stage, suite, outcome, rows_checked, failed_check, severity, message FROM lbi.quality_gates"

@@ -89,10 +89,10 @@ def _rates(rates: list[tuple[str, float | None]], color: str) -> str:
 
 
 def _costs(figures: Figures, unit: str) -> str:
-    key = "usd_per_accepted" if unit == "USD" else "tokens_per_accepted"
-    runs = [r for r in figures.run_costs if r["accepted"]]
+    key = "usd_per_newly_accepted" if unit == "USD" else "tokens_per_newly_accepted"
+    runs = [r for r in figures.run_costs if r["newly_accepted"]]  # a rerun that found everything done made none
     if not runs:
-        return "<p>No run has accepted examples yet.</p>"
+        return "<p>No run has newly accepted examples yet.</p>"
     return columns([f"run {r['run_id']}" for r in runs], [Series(unit, ORANGE, [float(r[key] or 0) for r in runs])],
                    x_label="synthesize run", label=lambda v: _cost(v, unit))
 

@@ -55,4 +55,4 @@ def test_an_empty_store_still_gets_a_report(store: sa.Engine, tmp_path: Path) ->
     result = runner.invoke(app, ["report", "--out", str(tmp_path), "--no-artifacts"])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "index.html").read_text()
-    assert "No verdicts yet" in page and "No run has accepted examples yet" in page and "<b>0</b>" in page
+    assert "No verdicts yet" in page and "No run has newly accepted examples yet" in page and "<b>0</b>" in page
