@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_ARGS ?= --env sqlite-chinook-v0 --max-docs 6 --instructions-per-doc 3 --max-steps 5
 
-.PHONY: install system-packages demo test clean
+.PHONY: install system-packages demo test images clean
 
 $(BIN)/lbi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ demo: install system-packages
 	$(BIN)/lbi synthesize $(DEMO_ARGS)
 
 test: install system-packages
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The compose stack's images and the Docker sandbox's, built here (infra/images/build.sh); needs a Docker
+# engine (infra/docker-engine.sh starts one where it can).
+images:
+	infra/images/build.sh
 
 clean:
 	-$(BIN)/lbi db down
