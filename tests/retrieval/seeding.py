@@ -65,3 +65,20 @@ def seed_examples(engine: sa.Engine, run_id: int, seeds: list[Seed]) -> list[int
 def _chunk(conn: sa.Connection) -> int:
     document_id = documents.add_document(conn, content_hash="seed", title="seed", format="md", text="seed")
     return documents.add_chunks(conn, document_id=document_id, chunking="seed", chunks=["seed"])[0]
+
+
+def bare_examples(engine: sa.Engine, n: int, *, environment_id: str) -> list[int]:
+    """n bare accepted example rows (one trajectory, n spans) to hang made-up vectors on."""
+    run_id = seed_run(engine)
+    [example_id] = seed_examples(engine, run_id, [Seed("noise", ("SELECT 1",), environment_id=environment_id)])
+    with engine.begin() as conn:
+        trajectory_id = conn.execute(sa.text("SELECT trajectory_id FROM lbi.examples WHERE id = :e"),
+                                     {"e": example_id}).scalar_one()
+        instruction_id = conn.execute(sa.text(
+            "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash) "
+            "SELECT :env, 'backward', 'noise ' || g, md5(g::text) FROM generate_series(1, :n) g RETURNING id"),
+            {"env": environment_id, "n": n}).scalars().all()
+        return conn.execute(sa.text(
+            "INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, status) "
+            "SELECT :t, g + 1, g + 1, 'task', i, 'accepted' FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(i, g) "
+            "RETURNING id"), {"t": trajectory_id, "ids": instruction_id}).scalars().all()

@@ -12,7 +12,7 @@ from lbi.retrieval.index import index_examples
 from lbi.retrieval.retriever import ExampleRetriever
 from lbi.retrieval.search import dense_ids
 from lbi.retrieval.store import vector_literal
-from tests.retrieval.seeding import CHINOOK, OTHER, Seed, seed_examples, seed_run
+from tests.retrieval.seeding import CHINOOK, OTHER, Seed, bare_examples, seed_examples, seed_run
 
 ALBUMS_BY = ("SELECT Album.Title FROM Album JOIN Artist ON Album.ArtistId = Artist.ArtistId "
              "WHERE Artist.Name = '{}'")
@@ -88,7 +88,7 @@ def test_a_crowded_environment_does_not_starve_a_small_one(store: sa.Engine, emb
             INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference,
                                                observation_tsv)
             SELECT e.id, :other, 'noise', '', '', ''::tsvector FROM lbi.examples e WHERE e.id = ANY(:ids)"""),
-            {"other": OTHER, "ids": _noise_examples(store, 1000)})
+            {"other": OTHER, "ids": bare_examples(store, 1000, environment_id=OTHER)})
         conn.execute(sa.text("""
             INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
             SELECT d.example_id, :embedder, :other, CAST(:vector AS vector) + (SELECT array_agg((random() - 0.5) / 50)
@@ -106,23 +106,6 @@ def test_a_crowded_environment_does_not_starve_a_small_one(store: sa.Engine, emb
             "CAST(:vector AS vector) LIMIT 10"), {"env": CHINOOK, "vector": vector_literal(vector)}).all()
     assert sorted(found) == sorted(small)
     assert len(starved) < len(small), "the control: one candidate list, filtered, comes back short"
-
-
-def _noise_examples(store: sa.Engine, n: int) -> list[int]:
-    """n bare example rows (one trajectory, n spans) to hang noise vectors on."""
-    run_id = seed_run(store)
-    [example_id] = seed_examples(store, run_id, [Seed("noise", ("SELECT 1",), environment_id=OTHER)])
-    with store.begin() as conn:
-        trajectory_id = conn.execute(sa.text("SELECT trajectory_id FROM lbi.examples WHERE id = :e"),
-                                     {"e": example_id}).scalar_one()
-        instruction_id = conn.execute(sa.text(
-            "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash) "
-            "SELECT :other, 'backward', 'noise ' || g, md5(g::text) FROM generate_series(1, :n) g RETURNING id"),
-            {"other": OTHER, "n": n}).scalars().all()
-        return conn.execute(sa.text(
-            "INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, status) "
-            "SELECT :t, g + 1, g + 1, 'task', i, 'accepted' FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(i, g) "
-            "RETURNING id"), {"t": trajectory_id, "ids": instruction_id}).scalars().all()
 
 
 def test_lbi_search_indexes_on_demand_and_prints_hits(store: sa.Engine, lbi_env: dict, embedder) -> None:

@@ -1,0 +1,81 @@
+"""When the HNSW graph search misses a query's neighbours, the dense side searches exactly.
+
+At 100,000 examples the candidate list of one query in 200 filled up in a group of near-duplicates beside
+its true neighbours and stopped there (bench/retrieval.py). Here the same happens by construction: a
+large group of identical vectors stored first fills its neighbour lists with its own copies, so hardly
+an edge leads out of it to the few examples stored after it, and a search that enters the group (through
+the entry point, one of its copies) does not leave it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from lbi.retrieval.search import dense_ids, hybrid_search
+from lbi.retrieval.store import count_words, vector_literal
+from tests.retrieval.seeding import CHINOOK, bare_examples
+
+COPIES, TRUE, K = 2000, 5, 5
+CUSTOMERS = ("Rossi", "Bianchi", "Verdi")  # one group of TRUE examples behind the copies each
+EMBEDDER = "made-up"
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+
+
+def _store_behind_a_group(store: sa.Engine) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """COPIES identical vectors in direction a (instructions about tracks), then, per customer, TRUE
+    examples near a direction of their own orthogonal to a (instructions about that customer's invoices).
+    Returns a, the customers' directions and their examples' ids."""
+    rng = np.random.default_rng(5)
+    a = _unit(rng.normal(size=384))
+    directions = _unit(rng.normal(size=(len(CUSTOMERS), 384)))
+    directions = _unit(directions - np.outer(directions @ a, a))
+    behind = _unit(np.repeat(directions, TRUE, axis=0) + rng.normal(0, 0.01, size=(len(CUSTOMERS) * TRUE, 384)))
+    ids = bare_examples(store, COPIES + len(behind), environment_id=CHINOOK)
+    instructions = ["Count the tracks of the album."] * COPIES + [
+        f"List the invoices of customer {name}." for name in CUSTOMERS for _ in range(TRUE)]
+    with store.begin() as conn:
+        conn.execute(sa.text("""
+            INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference,
+                                               observation_tsv)
+            VALUES (:id, :env, :instruction, '', '', ''::tsvector)"""),
+            [{"id": i, "env": CHINOOK, "instruction": text} for i, text in zip(ids, instructions)])
+        count_words(conn, example_ids=ids)
+        conn.execute(sa.text("""
+            INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
+            VALUES (:id, :embedder, :env, CAST(:vector AS vector))"""),
+            [{"id": i, "embedder": EMBEDDER, "env": CHINOOK, "vector": vector_literal(v)}
+             for i, v in zip(ids, np.concatenate([np.repeat(a[None], COPIES, axis=0), behind]))])
+        conn.execute(sa.text("DROP INDEX lbi.embeddings_environment"))  # leave the planner the HNSW index only
+        conn.execute(sa.text("ANALYZE lbi.embeddings"))
+    return a, directions, [ids[COPIES + g * TRUE:COPIES + (g + 1) * TRUE] for g in range(len(CUSTOMERS))]
+
+
+@pytest.mark.parametrize("case, similar_to_copies, words", [
+    ("the copies are as similar as typical neighbours; a text candidate is nearer", 0.6, "invoices of {}"),
+    ("the copies are dissimilar; the text side finds nothing", 0.3, "no such words"),
+])
+def test_neighbours_the_graph_does_not_reach_are_found_exactly(store: sa.Engine, case: str,
+                                                               similar_to_copies: float, words: str) -> None:
+    a, directions, groups = _store_behind_a_group(store)
+    graph_only, retried, fused = [], [], []
+    with store.connect() as conn:
+        conn.execute(sa.text("SET enable_sort = off"))  # for the session: the graph, not a sort, on 2,000 rows
+        conn.commit()
+        for name, direction in zip(CUSTOMERS, directions):
+            search = {"environment_id": CHINOOK, "embedder": EMBEDDER, "k": K, "text": words.format(name),
+                      "vector": similar_to_copies * a + np.sqrt(1 - similar_to_copies ** 2) * direction}
+            with conn.begin():
+                graph_only.append(set(dense_ids(conn, retry=False, **search)))
+            with conn.begin():
+                retried.append(set(dense_ids(conn, **search)))
+            with conn.begin():
+                fused.append({h.example_id for h in hybrid_search(conn, **search)})
+    assert any(not found & set(group) for found, group in zip(graph_only, groups)), \
+        "the control: the graph alone misses a whole group"
+    assert retried == [set(group) for group in groups]
+    assert fused == [set(group) for group in groups]
