@@ -15,7 +15,7 @@ CREATE TABLE lbi.experiments (
     task_set        text NOT NULL,
     task_set_hash   text NOT NULL,
     params          jsonb NOT NULL DEFAULT '{}',
-    status          text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'completed', 'failed')),
+    status          text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'completed', 'failed', 'budget_exhausted')),
     message         text,
     started_at      timestamptz NOT NULL DEFAULT now(),
     finished_at     timestamptz
@@ -96,7 +96,8 @@ COMMENT ON COLUMN lbi.experiment_table.tokens_per_task IS 'Prompt and completion
 COMMENT ON COLUMN lbi.experiment_table.experiment_id IS 'The experiment (lbi.experiments.id).';
 COMMENT ON COLUMN lbi.experiment_table.environment_id IS 'The environment the experiment evaluated.';
 COMMENT ON COLUMN lbi.experiment_table.task_set IS 'The held-out task set file the variants were evaluated on.';
-COMMENT ON COLUMN lbi.experiment_table.experiment_status IS 'running, completed or failed.';
+COMMENT ON COLUMN lbi.experiment_table.experiment_status IS
+    'running, completed, failed, or budget_exhausted (the rows are the variants done before the cap on model calls was reached).';
 COMMENT ON COLUMN lbi.experiment_table.finished_at IS 'When the experiment finished.';
 COMMENT ON COLUMN lbi.experiment_table.position IS 'The variant''s place in the table.';
 COMMENT ON COLUMN lbi.experiment_table.variant IS 'The variant''s name (full, no-committee, policy-relaxed, rag-documentation, ...).';

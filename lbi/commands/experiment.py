@@ -32,7 +32,9 @@ def experiment(
     m2: Optional[int] = typer.Option(None, "--m2", min=0, help="Examples by model query per step (LBI_RETRIEVAL_M2)."),
     workers: int = typer.Option(4, "--workers", min=1, max=64, help="Tasks run at once."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N tasks."),
-    max_llm_calls: Optional[int] = typer.Option(None, "--max-llm-calls", min=0, help="Per evaluation."),
+    max_llm_calls: Optional[int] = typer.Option(
+        None, "--max-llm-calls", min=0, help="Cap on the experiment's model calls, its evaluations and the "
+        "no-documents synthesis included; when spent, the variants done stay stored (exit code 3)."),
     no_documents_tasks: Optional[int] = typer.Option(
         None, "--no-documents-tasks", min=1, help="Tasks the no-documents synthesis proposes (default: as many "
         "as the dataset's self-instructed trajectories)."),
@@ -46,6 +48,7 @@ def experiment(
     one table: examples kept, success rate, model calls and tokens per task."""
     from pydantic import ValidationError
 
+    from lbi.cli import EXIT_BUDGET
     from lbi.config import Settings
     from lbi.errors import ConfigError
     from lbi.evaluation.task_set import TaskSetError
@@ -69,10 +72,15 @@ def experiment(
         _fail(str(error))
     if json_out:
         print(json.dumps(report.as_dict(), indent=2, default=str, ensure_ascii=False))
-        return
-    console.print(experiment_table(report.experiment_id, report.environment_id, report.task_set, report.rows))
-    for note in report.notes:
-        console.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
+    else:
+        console.print(experiment_table(report.experiment_id, report.environment_id, report.task_set, report.rows))
+        for note in report.notes:
+            if note != report.message:
+                console.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
+    if report.status == "budget_exhausted":
+        if not json_out:
+            console.print(f"[yellow]stopped:[/yellow] {report.message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BUDGET)
 
 
 def experiment_table(experiment_id: int, environment_id: str, task_set: str, rows: list[dict[str, Any]]) -> Table:

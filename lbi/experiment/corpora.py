@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -40,19 +41,31 @@ def example_items(conn: sa.Connection, example_ids: Sequence[int]) -> list[Corpu
             for d in load_documents(conn, list(example_ids))]
 
 
-def original_pair_items(conn: sa.Connection, *, environment_id: str,
-                        tasks: Sequence[tuple[int, str]]) -> list[CorpusItem]:
-    """Each (trajectory id, self-instructed task) as one pair: the task with the whole clean trajectory."""
-    items = []
+@dataclass(frozen=True)
+class OriginalPair:
+    """A self-instructed task with the whole clean trajectory rolled out for it (no relabeling)."""
+
+    trajectory_id: int
+    task: str
+    start_observation: str
+    turns: tuple[Turn, ...]
+
+
+def original_pairs(conn: sa.Connection, *, tasks: Sequence[tuple[int, str]]) -> list[OriginalPair]:
+    """Each (trajectory id, self-instructed task) with a clean step as one pair."""
+    pairs = []
     for trajectory_id, task in tasks:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
         clean = trajectory.clean_steps
-        if not clean:
-            continue
-        start, turns = trajectory.span(clean[0].idx, clean[-1].idx)
-        items.append(item_of(environment_id=environment_id, instruction=task, start_observation=start, turns=turns,
-                             trajectory_id=trajectory_id))
-    return items
+        if clean:
+            start, turns = trajectory.span(clean[0].idx, clean[-1].idx)
+            pairs.append(OriginalPair(trajectory_id, task, start, tuple(turns)))
+    return pairs
+
+
+def original_pair_item(pair: OriginalPair, *, environment_id: str) -> CorpusItem:
+    return item_of(environment_id=environment_id, instruction=pair.task, start_observation=pair.start_observation,
+                   turns=pair.turns, trajectory_id=pair.trajectory_id)
 
 
 def chunk_items(chunks: Sequence[sa.Row]) -> list[CorpusItem]:

@@ -16,7 +16,9 @@ class ExperimentParams(BaseModel):
     m2: int | None = Field(None, ge=0, le=50, description="Examples by model query per step; empty = LBI_RETRIEVAL_M2.")
     workers: int = Field(4, ge=1, le=64, description="Tasks run at once.")
     limit: int | None = Field(None, ge=1, description="Only the first N tasks.")
-    max_llm_calls: int | None = Field(None, ge=0, description="Stop each evaluation cleanly after this many calls.")
+    max_llm_calls: int | None = Field(
+        None, ge=0, description="Cap on the experiment's model calls (its evaluations and the no-documents synthesis "
+                                "included); when spent, the variants done stay stored.")
     no_documents_tasks: int | None = Field(
         None, ge=1, description="Tasks the no-documents synthesis proposes; empty = as many as the dataset's "
                                 "self-instructed trajectories (the same amount of raw data).")

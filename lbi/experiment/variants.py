@@ -20,7 +20,7 @@ class Corpus(StrEnum):
     STRICT = "policy-unanimous"
     MAJORITY = "policy-majority"
     RELAXED = "policy-any"
-    ORIGINAL_PAIRS = "original-pairs"
+    ORIGINAL_PAIRS = "original-pairs"  # those the committee accepts
     WITHOUT_DOCUMENTS = "without-documents"
     CHUNKS = "documentation-chunks"
 
@@ -36,15 +36,15 @@ class Variant:
 VARIANTS = (
     Variant("full", "the method: documents, backward construction, the committee, both retrievals",
             Corpus.ACCEPTED, Retrieval.BOTH),
-    Variant("no-backward-construction", "each self-instructed task with its whole trajectory (no relabeling)",
-            Corpus.ORIGINAL_PAIRS, Retrieval.BOTH),
+    Variant("no-backward-construction", "each self-instructed task with its whole trajectory (no relabeling), "
+            "kept when the committee accepts it", Corpus.ORIGINAL_PAIRS, Retrieval.BOTH),
     Variant("no-documents", "tasks proposed from exploring the environment alone, then the method",
             Corpus.WITHOUT_DOCUMENTS, Retrieval.BOTH),
     Variant("no-committee", "every relabeled example, before the filter", Corpus.UNFILTERED, Retrieval.BOTH),
-    Variant("policy-strict", "the stored verdicts, every judge accepting", Corpus.STRICT, Retrieval.BOTH),
-    Variant("policy-majority", "the stored verdicts, more than half the judges accepting", Corpus.MAJORITY,
+    Variant("policy-strict", "every judge's verdict, every judge accepting", Corpus.STRICT, Retrieval.BOTH),
+    Variant("policy-majority", "every judge's verdict, more than half the judges accepting", Corpus.MAJORITY,
             Retrieval.BOTH),
-    Variant("policy-relaxed", "the stored verdicts, one judge accepting", Corpus.RELAXED, Retrieval.BOTH),
+    Variant("policy-relaxed", "every judge's verdict, one judge accepting", Corpus.RELAXED, Retrieval.BOTH),
     Variant("retrieval-off", "no examples: the agent alone", None, Retrieval.OFF),
     Variant("retrieval-observation", "observation-based retrieval only", Corpus.ACCEPTED, Retrieval.OBSERVATION),
     Variant("retrieval-model", "model-based retrieval only", Corpus.ACCEPTED, Retrieval.MODEL),

@@ -1,0 +1,1 @@
+from tests.quality.synthesized import synthesized_db, synthesized_store  # noqa: F401
