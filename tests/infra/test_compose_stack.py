@@ -60,8 +60,8 @@ class Stack:
         return subprocess.run(["docker-compose", "-p", self.project, "-f", str(ROOT / "docker-compose.yml"), *args],
                               cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
 
-    def logs(self) -> str:
-        return self.compose("logs", "--no-color", "--tail", "60", "worker", timeout=60).stdout
+    def logs(self, *services: str) -> str:
+        return self.compose("logs", "--no-color", "--tail", "60", *(services or ["worker"]), timeout=60).stdout
 
     def deployment(self, name: str, deadline_s: float = 300) -> dict[str, Any]:
         """The deployment once the worker has registered it."""
@@ -102,7 +102,7 @@ def stack() -> Iterator[Stack]:
     try:
         started = time.monotonic()
         up = stack.compose("up", "-d")
-        assert up.returncode == 0, up.stderr[-3000:] + "\n" + stack.logs()
+        assert up.returncode == 0, up.stderr[-3000:] + "\n" + stack.logs("prefect-server", "postgres", "worker")
         print(f"stack up in {time.monotonic() - started:.0f} s")
         yield stack
     finally:
