@@ -29,8 +29,10 @@ demo: install system-packages
 	$(BIN)/lbi db up
 	$(BIN)/lbi synthesize $(DEMO_ARGS)
 
+# two workers for most of the suite, then the tests that time themselves or look at the whole machine
 test: install system-packages
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 -m "not serial"
+	$(BIN)/python -m pytest -q -m serial $(PYTEST_ARGS)
 
 # The compose stack's images and the Docker sandbox's, built here (infra/images/build.sh); needs a Docker
 # engine (infra/docker-engine.sh starts one where it can).

@@ -22,8 +22,26 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 register_test_family()  # the tests' own environment family: the registry-driven suites check it too
 
+# `make test` runs the suite on two workers, then these modules alone: they assert wall-clock bounds
+# (a limit enforced within its slack) or that nothing of lbi is left on the whole machine.
+SERIAL_MODULES = frozenset({
+    "tests/envs/test_hostile.py",
+    "tests/envs/test_web_containment.py",
+    "tests/faults/test_model_answers.py",
+    "tests/faults/test_flaky_model.py",
+    "tests/faults/test_concurrent_runs.py",
+    "tests/sandbox/test_leftovers.py",
+    "tests/sandbox/test_docker.py",
+})
+
 TEMPLATE = "lbi_template"
 _numbers = itertools.count()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.split("::")[0] in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(scope="session", autouse=True)
