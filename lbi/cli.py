@@ -44,8 +44,8 @@ class OneLineErrors(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (TyperException, typer.Exit, typer.Abort):
-            raise  # usage errors and exits: typer reports them itself
+        except (TyperException, typer.Exit, typer.Abort, BrokenPipeError):
+            raise  # usage errors and exits: typer reports them itself; a closed pipe is main's
         except Exception as error:
             message = _one_line(error)
             if message is None:
@@ -86,6 +86,7 @@ app.add_typer(offline_app, name="offline-model")
 
 console = Console()
 EXIT_FAILED, EXIT_BUDGET, EXIT_INTERNAL = 1, 3, 4
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a command ended by SIGPIPE
 
 
 def _print_error(message: str) -> None:
@@ -317,6 +318,9 @@ def _one_line(error: BaseException) -> str | None:
 def main() -> None:
     try:
         app()
+    except BrokenPipeError:  # the reader went away (`lbi ... | head`): nothing is wrong, nothing more to print
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        sys.exit(EXIT_BROKEN_PIPE)
     except Exception as error:  # raised outside a command (OneLineErrors handles those inside)
         message = _one_line(error)
         if message is None:

@@ -119,3 +119,12 @@ def test_a_failure_of_lbis_own_code_is_one_line_naming_it_and_exit_code_4(monkey
     assert "Traceback" not in result.output
     monkeypatch.setenv("LBI_DEBUG", "1")
     assert isinstance(CliRunner().invoke(app, ["envs"]).exception, TypeError)
+
+
+@pytest.mark.parametrize("command", ["export", "deploy"])
+def test_a_reader_that_stops_early_is_no_error(command: str) -> None:
+    """`lbi ... --help | head -20`: the pipe closes while the command still writes; it ends quietly, not as a bug."""
+    lbi = Path(sys.executable).with_name("lbi")
+    piped = subprocess.run(f"'{lbi}' {command} --help | head -20", shell=True, capture_output=True, text=True,
+                           timeout=120)
+    assert piped.stdout and not piped.stderr.strip(), piped.stderr
