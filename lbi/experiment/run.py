@@ -196,8 +196,8 @@ class _Experiment:
             self.missing_verdicts_asked = ask_missing_judges(self.engine, self.client, self.spec,
                                                              committee=self.method.committee, run_id=self.run_id)
             if self.missing_verdicts_asked:
-                self.notes.append(f"{self.missing_verdicts_asked} judges asked about examples whose decision "
-                                  "did not need them, so every policy decides on every judge's verdict")
+                self.notes.append(f"{self.missing_verdicts_asked} verdicts asked of judges the committee's "
+                                  "decisions did not need, so every policy decides on every judge's verdict")
 
     def _under_policy(self, conn: sa.Connection, policy: Policy) -> list[int]:
         acceptance = selections.judge_acceptances(conn, environment_id=self.environment_id)

@@ -1,7 +1,8 @@
 """What each variant's corpus holds, read from the stored dataset (SQL only; nothing is written).
 
 - examples under a decision: the stored one (``accepted``), none (every relabeled example, before the
-  filter), or the stored verdicts under another committee policy;
+  filter), or the stored verdicts under another committee policy (lbi.experiment.missing_verdicts asks
+  the judges a decision did not need first);
 - original pairs: each self-instructed task with the whole clean trajectory it was rolled out for;
 - documentation chunks of the environment, in the chunking its synthesis used.
 """
@@ -52,7 +53,7 @@ def examples_under_policy(acceptance: dict[int, dict[str, bool]], *, policy: str
 
 
 def incompletely_judged(acceptance: dict[int, dict[str, bool]], *, committee: list[str]) -> int:
-    """Judged examples some committee member gave no verdict on (not asked once the decision was settled)."""
+    """Judged examples some committee member gave no usable verdict on (not asked, or a broken answer)."""
     return sum(1 for by_judge in acceptance.values() if not set(committee) <= set(by_judge))
 
 
