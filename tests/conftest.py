@@ -32,6 +32,7 @@ SERIAL_MODULES = frozenset({
     "tests/faults/test_concurrent_runs.py",
     "tests/sandbox/test_leftovers.py",
     "tests/sandbox/test_docker.py",
+    "tests/infra/test_compose_stack.py",
 })
 
 TEMPLATE = "lbi_template"
