@@ -3,6 +3,8 @@ embedded Postgres, the offline model over HTTP), then the variants evaluated on 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
@@ -164,6 +166,18 @@ def test_the_cap_on_model_calls_covers_the_whole_experiment(synthesized_store: s
                  run=run_id).scalar_one()
         assert paid == cap
         assert q("SELECT status FROM lbi.runs WHERE id = :run", run=run_id).scalar_one() == "budget_exhausted"
+
+
+def test_an_evaluation_cut_short_by_the_cap_is_not_a_row(synthesized_store: sa.Engine) -> None:
+    result = CliRunner().invoke(app, ["experiment", "--env", CHINOOK, "--variants", "full", "--max-llm-calls", "1",
+                                      "--limit", "1", "--max-steps", "2", "--m1", "2", "--m2", "2", "--json"])
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.output)
+    assert report["status"] == "budget_exhausted" and report["table"] == []
+    assert report["message"].startswith("budget spent: 1 of 1 model calls; 0 of 1 variants stored")
+    with synthesized_store.connect() as conn:
+        assert conn.execute(sa.text("SELECT r.status FROM lbi.evaluations v JOIN lbi.runs r ON r.id = v.run_id"
+                                    )).scalars().all() == ["budget_exhausted"]
 
 
 def test_an_unknown_variant_is_a_one_line_usage_error() -> None:
