@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError, RunStopped
 from lbi.models.metadata import request_metadata
-from lbi.models.priority_slots import PrioritySlots
+from lbi.models.leased_slots import LeasedSlots, prefect_lease, prefect_limit_size
 from lbi.models.transport import Reply, Transport
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import ledger
@@ -88,6 +88,7 @@ class ClientOptions:
     max_retry_after_s: float = 120.0  # the longest wait a server may ask for (Retry-After, retry-after-ms)
     max_total_wait_s: float = 300.0  # the longest a call waits between its attempts, all waits together
     global_limit_name: str | None = None
+    global_limit_block: int = 8  # slots of the shared limit leased at a time (fewer when the limit is smaller)
     request_metadata: bool = True
 
 
@@ -132,7 +133,7 @@ class ModelClient:
         self._stopped: str | None = None
         self._usage = ClientUsage()
         self._usage_guard = threading.Lock()
-        self._sent_at_once = PrioritySlots(options.concurrency)  # used under a global limit only
+        self._shared_slots = _shared_slots(options)
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
                                     timeout_s=options.timeout_s)
 
@@ -239,15 +240,13 @@ class ModelClient:
 
     @contextmanager
     def _global_slot(self, priority: int) -> Iterator[None]:
-        """A slot of the Prefect global concurrency limit shared by concurrent flow runs, if one is set.
-        Only as many calls as the transport sends at once hold one (lowest priority first), so none
-        waits there for a local slot."""
-        if not self._options.global_limit_name:
+        """A slot of the shared limit across processes and flow runs, if one is set: leased from
+        Prefect in blocks (lbi.models.leased_slots). Only as many calls as the transport sends at
+        once hold one (lowest priority first), so none waits there for a local slot."""
+        if self._shared_slots is None:
             yield
             return
-        from prefect.concurrency.sync import concurrency
-
-        with self._sent_at_once.hold(priority), concurrency(self._options.global_limit_name, occupy=1, strict=False):
+        with self._shared_slots.hold(priority):
             yield
 
     def usage(self) -> ClientUsage:
@@ -303,7 +302,21 @@ class ModelClient:
         return text.replace(self._secret, "***") if self._secret else text
 
     def close(self) -> None:
+        if self._shared_slots is not None:
+            self._shared_slots.close()
         self._transport.close()
+
+
+def _shared_slots(options: ClientOptions) -> LeasedSlots | None:
+    if not options.global_limit_name:
+        return None
+    size = prefect_limit_size(options.global_limit_name)
+    if size is None:
+        log.warning("the shared model-call limit %r does not exist: calls are not limited by it",
+                    options.global_limit_name)
+        return None
+    return LeasedSlots(prefect_lease(options.global_limit_name), capacity=options.concurrency,
+                       block=min(options.global_limit_block, size))
 
 
 def _completion(reply: Reply, messages: list[dict[str, str]]) -> tuple[str, int, int]:
