@@ -3,7 +3,7 @@ against exact search (mean, and the worst query's), over several passes, on a da
 
 The corpus (examples, index, and the queries with their vectors) is built once and kept on the
 benchmarks' server in a database named after its size; later runs measure it again without embedding
-or loading anything (`--rebuild` makes it anew). Run `python bench/retrieval.py [--examples N] [--passes P]`.
+or loading anything (`--rebuild` makes it anew, as a change to the schema or the corpus needs). Run `python bench/retrieval.py [--examples N] [--passes P]`.
 
 Targets on this 2-core machine, in every pass: p99 under 30 ms, worst-query recall@10 at least 0.5,
 mean recall@10 at least 0.95.
@@ -31,7 +31,6 @@ from lbi.retrieval.embedders import BundledEmbedder  # noqa: E402
 from lbi.retrieval.search import CANDIDATES, hybrid_search, observation_search  # noqa: E402
 from lbi.retrieval.store import count_words  # noqa: E402
 from lbi.store import embedded  # noqa: E402
-from lbi.store.migrate import migrate  # noqa: E402
 
 ENV, OTHER = "bench-target-v0", "bench-other-v0"
 K = 10
@@ -56,7 +55,6 @@ def main() -> None:
     else:
         print(f"measuring the kept corpus {name} (--rebuild makes it anew)")
     engine = sa.create_engine(database_url(name))
-    migrate(engine)  # migrations added since the corpus was built
     dsn = engine.url.render_as_string(hide_password=False).replace("postgresql+psycopg", "postgresql")
     target = stored_vectors(dsn)
     distinct = stored_queries(dsn)
