@@ -3,7 +3,8 @@ against exact search (mean, and the worst query's), over several passes, on a da
 
 The corpus (examples, index, and the queries with their vectors) is built once and kept on the
 benchmarks' server in a database named after its size; later runs measure it again without embedding
-or loading anything (`--rebuild` makes it anew, as a change to the schema or the corpus needs). Run `python bench/retrieval.py [--examples N] [--passes P]`.
+or loading anything (`--rebuild` makes it anew, as a change to the schema or the corpus needs).
+Run `python bench/retrieval.py [--examples N] [--passes P]`.
 
 Targets on this 2-core machine, in every pass: p99 under 30 ms, worst-query recall@10 at least 0.5,
 mean recall@10 at least 0.95.
@@ -129,7 +130,8 @@ def build(name: str, args: argparse.Namespace, embedder: BundledEmbedder) -> Non
 def store_queries(dsn: str, items: list[corpus.Base], vectors: np.ndarray) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         register_vector(conn)
-        conn.execute("CREATE TABLE bench_queries (n integer PRIMARY KEY, text text NOT NULL, embedding vector NOT NULL)")
+        conn.execute("CREATE TABLE bench_queries (n integer PRIMARY KEY, text text NOT NULL,"
+                     " embedding vector NOT NULL)")
         with conn.cursor().copy("COPY bench_queries (n, text, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
             copy.set_types(["int4", "text", "vector"])
             for n, (item, vector) in enumerate(zip(items, vectors)):

@@ -80,5 +80,6 @@ def bare_examples(engine: sa.Engine, n: int, *, environment_id: str) -> list[int
             {"env": environment_id, "n": n}).scalars().all()
         return conn.execute(sa.text(
             "INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, status) "
-            "SELECT :t, g + 1, g + 1, 'task', i, 'accepted' FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(i, g) "
+            "SELECT :t, g + 1, g + 1, 'task', i, 'accepted'"
+            " FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(i, g) "
             "RETURNING id"), {"t": trajectory_id, "ids": instruction_id}).scalars().all()
