@@ -71,6 +71,20 @@ class Settings(BaseSettings):
     model_global_limit_name: str | None = Field(
         default=None, description="A Prefect global concurrency limit every paid model call occupies (set by lbi deploy)."
     )
+    model_global_limit_block: int = Field(
+        default=8, ge=1, le=512,
+        description="Slots of the global limit a process leases at a time (given back once idle).",
+    )
+    model_rpm: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description='Requests per minute per model, as JSON: {"gpt-4o": 500, "*": 60}; a number applies to every '
+                    "model. Each process honours it for its own calls.",
+    )
+    model_tpm: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="Tokens per minute per model (prompt plus max_tokens counted before a call, settled to its "
+                    "usage after), as JSON or one number, like LBI_MODEL_RPM.",
+    )
 
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
@@ -96,6 +110,13 @@ class Settings(BaseSettings):
     gate_keep_rate_max: float = Field(default=0.99, ge=0, le=1, description="A run's keep rate above this warns.")
     gate_max_instruction_chars: int = Field(default=4000, ge=1, description="Longer instructions warn.")
     gate_sample_ids: int = Field(default=5, ge=1, le=100, description="Offending ids a failed check names.")
+
+    @field_validator("model_rpm", "model_tpm", mode="before")
+    @classmethod
+    def _one_limit_for_every_model(cls, value: object) -> object:
+        if isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip().isdigit():
+            return {"*": int(value)}
+        return value
 
     @field_validator("committee", mode="before")
     @classmethod

@@ -77,7 +77,10 @@ def client_options(settings: Settings) -> ClientOptions:
         temperature=settings.model_temperature,
         max_tokens=settings.model_max_tokens,
         global_limit_name=settings.model_global_limit_name,
+        global_limit_block=settings.model_global_limit_block,
         request_metadata=settings.model_request_metadata,
+        requests_per_minute=settings.model_rpm,
+        tokens_per_minute=settings.model_tpm,
     )
 
 

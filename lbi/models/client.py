@@ -21,14 +21,15 @@ import random
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError, RunStopped
-from lbi.models.metadata import request_metadata
 from lbi.models.leased_slots import LeasedSlots, prefect_lease, prefect_limit_size
+from lbi.models.metadata import request_metadata
+from lbi.models.rate_limits import RateLimits
 from lbi.models.transport import Reply, Transport
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import ledger
@@ -72,7 +73,7 @@ class ClientUsage:
     completion_tokens: int = 0
 
 
-_USAGE_FIELDS = [field.name for field in fields(ClientUsage)]
+_USAGE_FIELDS = [usage_field.name for usage_field in fields(ClientUsage)]
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class ClientOptions:
     global_limit_name: str | None = None
     global_limit_block: int = 8  # slots of the shared limit leased at a time (fewer when the limit is smaller)
     request_metadata: bool = True
+    requests_per_minute: dict[str, int] = field(default_factory=dict)  # per model; "*" for any other model
+    tokens_per_minute: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ class ModelClient:
         self._usage = ClientUsage()
         self._usage_guard = threading.Lock()
         self._shared_slots = _shared_slots(options)
+        self._rates = (RateLimits(options.requests_per_minute, options.tokens_per_minute)
+                       if options.requests_per_minute or options.tokens_per_minute else None)
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
                                     timeout_s=options.timeout_s)
 
@@ -189,11 +194,14 @@ class ModelClient:
                 self._check_running()
                 self._reserve(model)
             started = time.monotonic()
+            estimated = used = 0  # tokens counted against the model's per-minute limit, and spent
             try:
+                estimated = self._admit(model, request)
                 with self._global_slot(priority):
                     self._check_running()
                     reply = self._transport.exchange(request.canonical.encode(), priority)
                 text, prompt_tokens, completion_tokens = _completion(reply, request.body["messages"])
+                used = prompt_tokens + completion_tokens
             except RunStopped:
                 self._record_failure(role, request, attempt, started, "not sent: the run is stopping", None)
                 raise
@@ -227,6 +235,9 @@ class ModelClient:
                     return Completion(text, call_id, False, prompt_tokens, completion_tokens, parsed)
                 invalid += 1
                 continue
+            finally:
+                if self._rates is not None:
+                    self._rates.settle(model, estimated, used)
             errors += 1
             self._check_running()
             if errors > self._options.max_retries:
@@ -258,6 +269,15 @@ class ModelClient:
         with self._usage_guard:
             self._usage = ClientUsage(**{name: getattr(self._usage, name) + added.get(name, 0)
                                          for name in _USAGE_FIELDS})
+
+    def _admit(self, model: str, request: Request) -> int:
+        """Wait for the model's requests- and tokens-per-minute limits, if set; the tokens counted."""
+        if self._rates is None:
+            return 0
+        estimated = _estimate_tokens(request.body["messages"]) + (self._options.max_tokens or 0)
+        if not self._rates.admit(model, estimated, self._stopping):
+            raise RunStopped(self._stopped or "the run is stopping")
+        return estimated
 
     def stop(self, reason: str) -> None:
         """Make no more calls: the calls waiting for a slot are dropped, and every call raises
