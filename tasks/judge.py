@@ -12,10 +12,13 @@ from lbi.method import committee as decision
 from lbi.method import questions
 from lbi.method.stages import Stage
 from lbi.prompts.parsing import ParseFailure
+from lbi.prompts.judge import Verdict
 from lbi.store import examples, failures, trajectories
 from tasks.embed import store_vectors_early
-from tasks.outcome import Outcome, for_each, for_units
+from tasks.outcome import Outcome, for_each, for_units, guarded
 from tasks.priority import call_priority
+
+Answer = list[Verdict] | ParseFailure
 
 
 @task(name="committee-filter", cache_policy=NONE)
@@ -28,6 +31,9 @@ def judge_trajectory_examples(run_id: int, trajectory_ids: list[int]) -> Outcome
 
 
 def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
+    """Ask the committee about each example of the trajectory, then store every verdict and decision
+    of the trajectory in one transaction (a unit cut short stores nothing; its paid answers stay in
+    the ledger and a rerun is served them from it)."""
     rt = runtime.for_run(run_id)
     committee: list[str] = rt.params["committee"]
     policy: str = rt.params["committee_policy"]
@@ -35,12 +41,14 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
     with rt.engine.connect() as conn:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
         todo = examples.to_judge(conn, trajectory_id=trajectory_id)
+    judged: list[tuple[int, dict[str, Answer], bool]] = []  # example, new answers by judge, accepted
 
     def work(example) -> list[int]:  # noqa: ANN001 - a row of examples.to_judge
         known = {name: False for name in example.failed}  # an answer that broke the contract: not accepting
-        known.update({name: name in example.accepted_by for name in example.judged})
+        stored = {name: name in example.accepted_by for name in example.judged}
+        known.update(stored)
         start, turns = trajectory.span(example.start_step, example.end_step)
-        answers = {}
+        answers: dict[str, Answer] = {}
 
         def ask(name: str) -> bool:
             answers[name] = questions.judge_example(
@@ -49,21 +57,29 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
             return decision.judge_accepts(answers[name])
 
         decision.poll(policy, committee, known, ask, ask_all=ask_all)
-        with rt.engine.begin() as conn:  # the verdicts and the decision (under this run's policy), together
-            for name, parsed in answers.items():
-                if isinstance(parsed, ParseFailure):
-                    failures.record_failed_generation(
-                        conn, stage=Stage.JUDGE, subject=f"example:{example.id}", model=name,
-                        reason=parsed.reason, answer=parsed.answer, run_id=run_id,
-                    )
-                else:
-                    examples.add_verdicts(
-                        conn, example_id=example.id, judge=name,
-                        verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed], run_id=run_id,
-                    )
-            accepted = decision.accepts(policy, committee, examples.judge_acceptance(conn, example_id=example.id))
-            examples.decide(conn, example_id=example.id, status="accepted" if accepted else "rejected", policy=policy,
-                             run_id=run_id)
-        return [example.id]
+        acceptance = {**stored, **{name: decision.judge_accepts(answer) for name, answer in answers.items()
+                                   if not isinstance(answer, ParseFailure)}}  # judges whose verdicts are stored
+        judged.append((example.id, answers, decision.accepts(policy, committee, acceptance)))
+        return []
 
-    return for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
+    asked = for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
+
+    def store() -> list[int]:
+        with rt.engine.begin() as conn:  # verdicts and decisions (under this run's policy), together
+            for example_id, answers, accepted in judged:
+                for name, parsed in answers.items():
+                    if isinstance(parsed, ParseFailure):
+                        failures.record_failed_generation(
+                            conn, stage=Stage.JUDGE, subject=f"example:{example_id}", model=name,
+                            reason=parsed.reason, answer=parsed.answer, run_id=run_id,
+                        )
+                    else:
+                        examples.add_verdicts(
+                            conn, example_id=example_id, judge=name,
+                            verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed], run_id=run_id,
+                        )
+                examples.decide(conn, example_id=example_id, status="accepted" if accepted else "rejected",
+                                policy=policy, run_id=run_id)
+        return [example_id for example_id, _, _ in judged]
+
+    return Outcome.merge([asked, guarded(f"verdicts of trajectory {trajectory_id}", store)])
