@@ -330,7 +330,11 @@ class ModelClient:
 def _shared_slots(options: ClientOptions) -> LeasedSlots | None:
     if not options.global_limit_name:
         return None
-    size = prefect_limit_size(options.global_limit_name)
+    try:
+        size = prefect_limit_size(options.global_limit_name)
+    except Exception as error:  # the server is unreachable now: lease blocks of the configured size meanwhile
+        log.warning("could not read the shared model-call limit %r (%s)", options.global_limit_name, error)
+        size = options.global_limit_block
     if size is None:
         log.warning("the shared model-call limit %r does not exist: calls are not limited by it",
                     options.global_limit_name)
