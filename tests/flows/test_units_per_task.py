@@ -28,7 +28,7 @@ def _rollout_task_runs(engine: sa.Engine, run_id: int, expected: int) -> int:
     while True:
         with get_client(sync_client=True) as client:
             runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-        count = sum(run.name.startswith("rollout-") for run in runs)
+        count = sum(run.name.startswith("rollout[") for run in runs)  # named by the ids they cover
         if count >= expected or time.monotonic() > deadline:
             return count
         time.sleep(0.5)
