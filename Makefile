@@ -31,8 +31,10 @@ demo: install system-packages
 
 # two workers for most of the suite, then the tests that time themselves or look at the whole machine
 test: install system-packages
-	$(BIN)/python -m pytest -q -n 2 -m "not serial"
-	$(BIN)/python -m pytest -q -m serial $(PYTEST_ARGS)
+	@status=0; \
+	$(BIN)/python -m pytest -q -n 2 -m "not serial" $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/python -m pytest -q -m serial $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 # The compose stack's images and the Docker sandbox's, built here (infra/images/build.sh); needs a Docker
 # engine (infra/docker-engine.sh starts one where it can).
