@@ -7,7 +7,9 @@ concurrency slots is free (lowest priority first). It is retried with backoff
 on 429, 5xx, timeouts and broken bodies, honouring Retry-After up to a cap, and
 within a cap on the total wait per call; an answer that breaks its role's contract
 (or holds text Postgres cannot store) is asked for again a few times. Every attempt
-is a ledger row; only answers that parsed are ever served again. The API key is
+is a ledger row, written before the call returns; only answers that parsed are
+ever served again. Calls starting together look up the store in one statement, and
+the rows of attempts ending together are written in one (ledger.GroupCommit). The API key is
 scrubbed from everything stored: requests, answers, errors. A stopped client (its
 run is stopping) drops the calls waiting for a slot and makes no new one.
 """
@@ -126,6 +128,9 @@ class ModelClient:
     def __init__(self, *, engine: sa.Engine, base_url: str, api_key: str, run_id: int | None,
                  options: ClientOptions = ClientOptions()) -> None:
         self._ledger = engine.execution_options(isolation_level="AUTOCOMMIT")  # one statement per write
+        # what calls ending or starting together write goes in one statement
+        self._record = ledger.GroupCommit(self._record_calls)
+        self._lookup = ledger.GroupCommit(self._serve_or_reserve)
         self._run_id = run_id
         self._options = options
         self._secret = api_key if len(api_key) >= MIN_SECRET_CHARS else ""
@@ -158,8 +163,7 @@ class ModelClient:
         request = Request.of(body)
         with self._single_flight(request.key):  # identical requests in flight at once are paid for once
             self._check_running()
-            with self._ledger.connect() as conn:
-                lookup = ledger.serve_or_reserve(conn, request_hash=request.key, run_id=self._run_id)
+            lookup = self._lookup(request.key)
             if (hit := lookup.cached) is not None:
                 self._count(cached_calls=1)
                 return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens,
@@ -222,14 +226,12 @@ class ModelClient:
                 parsed = parse(text) if storable == text else ParseFailure(UNSTORABLE_ANSWER, storable)
                 text = storable
                 broken = isinstance(parsed, ParseFailure)
-                with self._ledger.connect() as conn:
-                    call_id = ledger.record_call(
-                        conn, request_hash=request.key, run_id=self._run_id, role=role, model=model,
-                        request_json=request.canonical,
-                        status="invalid" if broken else "ok", response_text=text,
-                        error=parsed.reason if broken else None, attempt=attempt, prompt_tokens=prompt_tokens,
-                        completion_tokens=completion_tokens, latency_ms=_elapsed_ms(started),
-                    )
+                call_id = self._record(ledger.CallRow(
+                    request_hash=request.key, role=role, model=model, request_json=request.canonical,
+                    status="invalid" if broken else "ok", response_text=text,
+                    error=parsed.reason if broken else None, attempt=attempt, prompt_tokens=prompt_tokens,
+                    completion_tokens=completion_tokens, latency_ms=_elapsed_ms(started),
+                ))
                 self._count(paid_calls=1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
                 if not broken or invalid >= self._options.max_invalid_answers:
                     return Completion(text, call_id, False, prompt_tokens, completion_tokens, parsed)
@@ -304,15 +306,21 @@ class ModelClient:
             f" {tokens} tokens (cap {max_tokens or 'none'}); work done so far is kept, and a new run resumes it"
         )
 
+    def _serve_or_reserve(self, request_hashes: list[str]) -> list[ledger.Lookup]:
+        with self._ledger.connect() as conn:
+            return ledger.serve_or_reserve(conn, request_hashes=request_hashes, run_id=self._run_id)
+
+    def _record_calls(self, rows: list[ledger.CallRow]) -> list[int]:
+        with self._ledger.connect() as conn:
+            return ledger.record_calls(conn, run_id=self._run_id, rows=rows)
+
     def _record_failure(self, role: str, request: Request, attempt: int, started: float,
                         error: str, http_status: int | None) -> None:
         self._count(failed_calls=1)
-        with self._ledger.connect() as conn:
-            ledger.record_call(
-                conn, request_hash=request.key, run_id=self._run_id, role=role, model=request.body["model"],
-                request_json=request.canonical,
-                status="error", error=error, http_status=http_status, attempt=attempt, latency_ms=_elapsed_ms(started),
-            )
+        self._record(ledger.CallRow(
+            request_hash=request.key, role=role, model=request.body["model"], request_json=request.canonical,
+            status="error", error=error, http_status=http_status, attempt=attempt, latency_ms=_elapsed_ms(started),
+        ))
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self._options.backoff_max_s, self._options.backoff_base_s * 2 ** (attempt - 1))
