@@ -13,7 +13,7 @@ from lbi.method.spans import Span, spans_to_label
 from lbi.method.stages import Stage
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
-from tasks.outcome import Outcome, for_each, for_units
+from tasks.outcome import Outcome, for_each, for_units, guarded
 from tasks.priority import call_priority
 
 
@@ -32,6 +32,9 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
         failed = failures.failed_subjects(conn, stage=Stage.BACKWARD, subject_prefix=f"trajectory:{trajectory_id}:")
     clean = trajectory.clean_steps
 
+    labels: list[examples.Label] = []  # answered by the model, written together once every span is done
+    broken: list[tuple[str, ParseFailure]] = []
+
     def work(job: tuple[Span, InstructionKind]) -> list[int]:
         span, kind = job
         steps = span.steps_of(clean)
@@ -44,19 +47,27 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
         start, turns = trajectory.span(first, last)
         parsed = questions.write_instruction(rt.client, rt.spec, model=model, kind=kind, start_observation=start,
                                              turns=turns, priority=call_priority(Stage.BACKWARD, trajectory_id))
-        with rt.engine.begin() as conn:
-            if isinstance(parsed, ParseFailure):
-                failures.record_failed_generation(
-                    conn, stage=Stage.BACKWARD, subject=subject, model=model, reason=parsed.reason,
-                    answer=parsed.answer, run_id=run_id,
-                )
-                return []
-            return [examples.add_example(
-                conn, environment_id=trajectory.environment_id, trajectory_id=trajectory_id,
-                start_step=first, end_step=last, kind=kind, instruction=parsed.instruction, run_id=run_id,
-                summary=parsed.summary,
-            )]
+        if isinstance(parsed, ParseFailure):
+            broken.append((subject, parsed))
+        else:
+            labels.append(examples.Label(first, last, kind, parsed.instruction, parsed.summary))
+        return []
 
-    return for_each(spans_to_label(len(clean), max_span_steps), work,
-                    subject=lambda job: f"trajectory {trajectory_id} span {job[0].start}..{job[0].end} {job[1]}",
-                    workers=rt.client.concurrency)
+    labeled = for_each(spans_to_label(len(clean), max_span_steps), work,
+                       subject=lambda job: f"trajectory {trajectory_id} span {job[0].start}..{job[0].end} {job[1]}",
+                       workers=rt.client.concurrency)
+    labels.sort(key=lambda label: (label.start_step, label.end_step, label.kind))
+    stored = guarded(f"trajectory {trajectory_id}'s labels", lambda: _store(run_id, trajectory.environment_id,
+                                                                              trajectory_id, model, labels, broken))
+    return Outcome.merge([labeled, stored])
+
+
+def _store(run_id: int, environment_id: str, trajectory_id: int, model: str, labels: list[examples.Label],
+           broken: list[tuple[str, ParseFailure]]) -> list[int]:
+    """The trajectory's new examples and broken answers, in one transaction."""
+    with runtime.for_run(run_id).engine.begin() as conn:
+        for subject, failure in broken:
+            failures.record_failed_generation(conn, stage=Stage.BACKWARD, subject=subject, model=model,
+                                              reason=failure.reason, answer=failure.answer, run_id=run_id)
+        return examples.add_examples(conn, environment_id=environment_id, trajectory_id=trajectory_id,
+                                     run_id=run_id, labels=labels)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,32 +20,64 @@ def existing_spans(conn: sa.Connection, *, trajectory_id: int) -> dict[tuple[int
     return {(r.start_step, r.end_step, r.kind): r.id for r in rows}
 
 
-def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int, start_step: int, end_step: int,
-                kind: str, instruction: str, run_id: int, summary: tuple[str, ...] = ()) -> int:
-    """Store the span's instruction and the example together (one statement, in the caller's
-    transaction), with the labeler's step-by-step ``summary`` (replicate examples); an existing example
-    for the span wins."""
-    row = conn.execute(
+@dataclass(frozen=True)
+class Label:
+    """A span's instruction, as the labeler wrote it, with its step-by-step ``summary``."""
+
+    start_step: int
+    end_step: int
+    kind: str
+    instruction: str
+    summary: tuple[str, ...] = ()
+
+
+def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int, run_id: int, **label: Any) -> int:
+    """``add_examples`` for one span (``Label``'s fields)."""
+    return add_examples(conn, environment_id=environment_id, trajectory_id=trajectory_id, run_id=run_id,
+                        labels=[Label(**label)])[0]
+
+
+def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int, run_id: int,
+                 labels: list[Label]) -> list[int]:
+    """Store each span's instruction and example together (one statement, in the caller's
+    transaction), with the labeler's step-by-step summary (replicate examples); an existing example
+    for a span wins. The examples' ids, in the order of ``labels``."""
+    if not labels:
+        return []
+    rows = conn.execute(
         sa.text(
-            "WITH existing AS (SELECT id FROM lbi.examples"
-            "                  WHERE trajectory_id = :t AND start_step = :s AND end_step = :e AND kind = :k),"
-            " instruction AS (INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, trajectory_id,"
-            "                 run_id) SELECT :env, 'backward', :text, :hash, :t, :run"
-            "                 WHERE NOT EXISTS (SELECT 1 FROM existing) RETURNING id),"
+            "WITH label AS (SELECT l.*, (SELECT id FROM lbi.examples x WHERE x.trajectory_id = :t"
+            "               AND x.start_step = l.s AND x.end_step = l.e AND x.kind = l.k) AS existing"
+            "               FROM unnest(CAST(:s AS int[]), CAST(:e AS int[]), CAST(:k AS text[]),"
+            "               CAST(:text AS text[]), CAST(:hash AS text[]), CAST(:summary AS jsonb[]))"
+            "               WITH ORDINALITY AS l(s, e, k, text, hash, summary, n)),"
+            " fresh AS (SELECT label.*, nextval(pg_get_serial_sequence('lbi.instructions', 'id')) AS instruction"
+            "           FROM label WHERE existing IS NULL),"
+            " instruction AS (INSERT INTO lbi.instructions (id, environment_id, origin, text, text_hash,"
+            "                 trajectory_id, run_id) SELECT instruction, :env, 'backward', text, hash, :t, :run"
+            "                 FROM fresh ORDER BY n),"
             " example AS (INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, run_id,"
-            "             summary) SELECT :t, :s, :e, :k, id, :run, CAST(:summary AS jsonb) FROM instruction"
-            "             ON CONFLICT (trajectory_id, start_step, end_step, kind) DO NOTHING RETURNING id)"
-            " SELECT (SELECT id FROM existing) AS existing, (SELECT id FROM example) AS example,"
-            "        (SELECT id FROM instruction) AS instruction"
+            "             summary) SELECT :t, s, e, k, instruction, :run, summary FROM fresh ORDER BY n"
+            "             ON CONFLICT (trajectory_id, start_step, end_step, kind) DO NOTHING"
+            "             RETURNING id, instruction_id)"
+            " SELECT label.n, coalesce(label.existing, example.id) AS id, fresh.instruction"
+            " FROM label LEFT JOIN fresh ON fresh.n = label.n LEFT JOIN example ON example.instruction_id = fresh.instruction"
+            " ORDER BY label.n"
         ),
-        {"t": trajectory_id, "s": start_step, "e": end_step, "k": kind, "env": environment_id, "text": instruction,
-         "hash": text_hash(instruction), "run": run_id, "summary": json.dumps(list(summary)) if summary else None},
-    ).one()
-    if row.existing is not None or row.example is not None:
-        return row.existing if row.existing is not None else row.example
-    # a concurrent run labeled this span first: drop our instruction, use its example
-    conn.execute(sa.text("DELETE FROM lbi.instructions WHERE id = :i"), {"i": row.instruction})
-    return existing_spans(conn, trajectory_id=trajectory_id)[(start_step, end_step, kind)]
+        {"t": trajectory_id, "env": environment_id, "run": run_id,
+         "s": [label.start_step for label in labels], "e": [label.end_step for label in labels],
+         "k": [label.kind for label in labels], "text": [label.instruction for label in labels],
+         "hash": [text_hash(label.instruction) for label in labels],
+         "summary": [json.dumps(list(label.summary)) if label.summary else None for label in labels]},
+    ).all()
+    lost = [row.instruction for row in rows if row.id is None]
+    if not lost:
+        return [row.id for row in rows]
+    # a concurrent run labeled these spans first: drop our instructions, use its examples
+    conn.execute(sa.text("DELETE FROM lbi.instructions WHERE id = ANY(:i)"), {"i": lost})
+    spans = existing_spans(conn, trajectory_id=trajectory_id)
+    return [row.id if row.id is not None else spans[(label.start_step, label.end_step, label.kind)]
+            for row, label in zip(rows, labels)]
 
 
 def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
