@@ -10,6 +10,8 @@ the model transport included), its Postgres server, both together ("ours"),
 the offline model and the Prefect server, each counted by its own process tree. Utilisation is measured twice:
 with the bundled embedder on this CPU (the default) and with embeddings from an
 endpoint (the offline model's /v1/embeddings, as a hosted embedding API would be).
+The "client" section measures the model client alone (new calls through its cache,
+ledger and budget, no pipeline around it): the floor under the pipeline's CPU per call.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
-    fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
+    cpu_seconds, fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
 from flows.params import SynthesizeParams  # noqa: E402
@@ -146,6 +148,45 @@ def embeddings_from(model_url: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def client_alone(model_url: str, calls: int = 1500, concurrency: int = 64) -> None:
+    """CPU per new call of the model client alone, its ledger included, at C = ``concurrency``."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sqlalchemy as sa
+
+    from lbi.models.client import ClientOptions, ModelClient
+    from lbi.store import runs
+
+    engine = sa.create_engine(fresh_database(), pool_size=concurrency, max_overflow=concurrency)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO lbi.environments (id, family, description, action_language)"
+                             " VALUES (:e, 'sqlite', 'bench', 'SQL')"), {"e": ENV})
+        run_id = runs.create_run(conn, flow="synthesize", environment_id=ENV, params={}, max_llm_calls=None,
+                                 max_tokens=None)
+    client = ModelClient(engine=engine, base_url=model_url, api_key="offline", run_id=run_id,
+                         options=ClientOptions(concurrency=concurrency, timeout_s=30))
+
+    def call(number: int) -> None:
+        client.complete(role="bench", model="offline-bench",
+                        messages=[{"role": "user", "content": f"client alone, question {number}"}])
+
+    try:
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(call, range(-100, 0)))  # connections and threads made before measuring
+            before, started = cpu_seconds(model_url), time.perf_counter()
+            list(pool.map(call, range(calls)))
+            seconds, after = time.perf_counter() - started, cpu_seconds(model_url)
+    finally:
+        client.close()
+        engine.dispose()
+    per_call = {group: 1000 * (after[group] - before[group]) / calls for group in after}
+    print(f"\n## The model client alone ({calls} new calls, C = {concurrency}, offline model at {LATENCY_MS} ms)\n")
+    print(f"utilisation {calls / seconds / (concurrency / (LATENCY_MS / 1000)):.2f} | CPU ms per call:"
+          f" client {per_call['pipeline']:.2f}, postgres {per_call['postgres']:.2f},"
+          f" ours {per_call['pipeline'] + per_call['postgres']:.2f}")
+
+
 def warm_up(model_url: str) -> None:
     """One tiny run first, so one-time imports (GX, Prefect's engine) are not measured."""
     run_synthesis(SynthesizeParams(env=ENV, max_docs=1, instructions_per_doc=1, max_steps=1),
@@ -157,7 +198,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="C = 1, 16 only; skip the literal comparison")
     parser.add_argument("--profile", action="store_true", help="profile the zero-latency run with pyinstrument")
     parser.add_argument("--no-gates", action="store_true", help="turn the quality gates off (model stages only)")
-    parser.add_argument("--only", default="utilisation,algorithm1,cost,overhead",
+    parser.add_argument("--only", default="utilisation,client,algorithm1,cost,overhead",
                         help="comma-separated sections to run (default: all)")
     parser.add_argument("--concurrency", help="comma-separated C values for utilisation (default: all of the"
                                               " workloads')")
@@ -179,6 +220,8 @@ def main() -> None:
                 if args.embedder in ("both", "endpoint"):
                     with embeddings_from(slow):
                         utilisation(slow, concurrencies, {**WORKLOADS, **workloads}, "embeddings from an endpoint")
+            if "client" in sections:
+                client_alone(slow)
             if "algorithm1" in sections and not args.quick:
                 against_algorithm1(slow)
             if "cost" in sections:
