@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lbi.envs.sqlite.checks import ResultTable
+from lbi.envs.sqlite.result_table import ResultTable
 
 
 def encode(message: dict[str, Any]) -> bytes:

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from lbi.envs.sqlite import wire
-from lbi.envs.sqlite.checks import RowRecorder, read_table
+from lbi.envs.sqlite.result_table import RowRecorder, read_table
 from lbi.envs.sqlite.guard import Guard, confine
 from lbi.envs.sqlite.render import escaped, render
 
