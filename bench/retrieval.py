@@ -210,11 +210,11 @@ def build_index(dsn: str) -> None:
 
 
 def report_plan(conn: sa.Connection, vector: np.ndarray, embedder: str, ef_search: int) -> None:
-    from lbi.retrieval.search import configure_hnsw
+    from lbi.retrieval.search import configure_search
     from lbi.retrieval.store import vector_literal
 
     with conn.begin():
-        configure_hnsw(conn, ef_search)
+        configure_search(conn, ef_search)
         plan = conn.execute(sa.text(
             "EXPLAIN SELECT example_id FROM lbi.embeddings WHERE environment_id = :env AND embedder = :e "
             "ORDER BY embedding <=> CAST(:v AS vector) LIMIT 40"),

@@ -1,9 +1,10 @@
 """Retrieval over an experiment's corpus (lbi.corpus_items): a selection of examples, original pairs, or
 documentation chunks for the RAG baseline, searched the way ``ExampleRetriever`` searches an environment.
 
-The same two searches as lbi.retrieval.search: hybrid (dense cosine fused with full text by reciprocal
-rank) and observation full text, both over the query's rarest words in the corpus. A corpus is small
-(one experiment's), so the dense side is an exact scan, not an HNSW index.
+The same two statements as an environment's examples (lbi.retrieval.queries, over the corpus's table):
+hybrid (dense cosine fused with full text by reciprocal rank) and observation full text, both over the
+query's rarest words in the corpus. A corpus is small (one experiment's) and has no HNSW index: its dense
+side is an exact scan.
 """
 
 from __future__ import annotations
@@ -14,52 +15,12 @@ from typing import Sequence
 import numpy as np
 import sqlalchemy as sa
 
+from lbi.retrieval import search
 from lbi.retrieval.documents import EMBEDDED_CHARS
 from lbi.retrieval.embedders import Embedder
-from lbi.retrieval.search import CANDIDATES, RRF_K, Hit
+from lbi.retrieval.queries import CORPUS
+from lbi.retrieval.search import Hit
 from lbi.retrieval.store import vector_literal
-
-RAREST_WORDS = 12
-
-_RARE_WORDS = r"""
-rare AS MATERIALIZED (
-    SELECT CAST(coalesce(string_agg(term, ' | '), '') AS tsquery) AS query
-    FROM (SELECT '''' || replace(replace(w.lexeme, '\', '\\'), '''', '''''') || '''' AS term
-          FROM (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', left(:text, 20000)))) AS w
-          JOIN lbi.corpus_lexemes s ON s.corpus_id = :corpus AND s.field = :field AND s.lexeme = w.lexeme
-          ORDER BY s.documents, w.lexeme LIMIT :rarest) AS rarest
-)"""
-
-_HYBRID = sa.text(f"""
-WITH {_RARE_WORDS},
-dense AS (
-    SELECT id, row_number() OVER (ORDER BY embedding <=> CAST(:vector AS vector), id) AS rank
-    FROM lbi.corpus_items WHERE corpus_id = :corpus AND id <> ALL(:exclude)
-    ORDER BY embedding <=> CAST(:vector AS vector), id LIMIT :candidates
-),
-text AS (
-    SELECT id, row_number() OVER (ORDER BY ts_rank(search_tsv, rare.query, 1) DESC, id) AS rank
-    FROM lbi.corpus_items, rare
-    WHERE corpus_id = :corpus AND search_tsv @@ rare.query AND id <> ALL(:exclude)
-    ORDER BY ts_rank(search_tsv, rare.query, 1) DESC, id LIMIT :candidates
-),
-fused AS (
-    SELECT id, coalesce(1.0 / (:rrf_k + dense.rank), 0) + coalesce(1.0 / (:rrf_k + text.rank), 0) AS score,
-           dense.rank AS dense_rank, text.rank AS text_rank
-    FROM dense FULL OUTER JOIN text USING (id)
-)
-SELECT f.id, f.score, i.instruction, i.reference, f.dense_rank, f.text_rank
-FROM fused f JOIN lbi.corpus_items i USING (id)
-ORDER BY f.score DESC, f.id LIMIT :k
-""")
-
-_OBSERVATION = sa.text(f"""
-WITH {_RARE_WORDS}
-SELECT i.id, ts_rank(i.observation_tsv, rare.query, 1) AS score, i.instruction, i.reference
-FROM lbi.corpus_items i, rare
-WHERE i.corpus_id = :corpus AND i.observation_tsv @@ rare.query AND i.id <> ALL(:exclude)
-ORDER BY score DESC, i.id LIMIT :k
-""")
 
 
 @dataclass(frozen=True)
@@ -88,18 +49,14 @@ class CorpusRetriever:
 
     def search(self, text: str, k: int = 10, exclude: Sequence[int] = ()) -> list[Hit]:
         vector = self.embedder.embed([text])[0]
-        with self.engine.connect() as conn:
-            rows = conn.execute(_HYBRID, {"corpus": self.corpus_id, "text": text, "vector": vector_literal(vector),
-                                          "exclude": list(exclude), "candidates": max(CANDIDATES, k), "k": k,
-                                          "rrf_k": RRF_K, "rarest": RAREST_WORDS, "field": "search"})
-            return [Hit(r.id, float(r.score), r.instruction, r.reference, r.dense_rank, r.text_rank) for r in rows]
+        with self.engine.begin() as conn:
+            return search.hybrid(conn, CORPUS, scope=self.corpus_id, embedder=self.embedder.name, text=text,
+                                 vector=vector, k=k, exclude=exclude)
 
     def by_observation(self, observation: str, k: int = 5, exclude: Sequence[int] = ()) -> list[Hit]:
         with self.engine.connect() as conn:
-            rows = conn.execute(_OBSERVATION, {"corpus": self.corpus_id, "text": observation,
-                                               "exclude": list(exclude), "k": k, "rarest": RAREST_WORDS,
-                                               "field": "observation"})
-            return [Hit(r.id, float(r.score), r.instruction, r.reference) for r in rows]
+            return search.observation(conn, CORPUS, scope=self.corpus_id, observation=observation, k=k,
+                                      exclude=exclude)
 
 
 def save_items(conn: sa.Connection, *, corpus_id: int, items: Sequence[CorpusItem], embedder: str,
