@@ -5,41 +5,49 @@ with the API key in ``LBI_TRANSPORT_API_KEY``. Request frames arrive on stdin an
 queue, lowest priority first (then in arrival order); at most CONCURRENCY are posted at once,
 and each reply frame goes to stdout as soon as its response is read. A drop frame empties
 the queue (the run stopped): each request in it is answered at once with no response.
+TIMEOUT_S bounds connecting and each wait for the server's bytes.
 
 It does nothing else, so a slot freed by one response is taken by the next request at once,
 however busy the pipeline's own process is: in that process a thread that waits for an
 HTTP response also waits for the interpreter lock before it can read it, which held the
 model's slots idle for tens of milliseconds per call. The process exits when stdin closes.
+
+One asyncio loop does it all: stdin and stdout through the loop's own pipe transports, the
+posts through aiohttp. Measured at C = 64 against the offline model at 200 ms (1,500 calls,
+CPU of this process per call): a thread per slot with httpx's sync client 1.03-1.09 ms,
+httpx's AsyncClient 2.2-8.5 ms, aiohttp 0.23-0.24 ms, aiohttp on uvloop 0.24-0.25 ms.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import email.utils
 import math
 import os
-import queue
+import ssl
 import sys
-import threading
-from typing import BinaryIO
+from typing import Mapping
 
-import httpx
+import aiohttp
+import certifi
 
-from lbi.models.frames import DROP_WAITING, REQUEST, read_exactly, reply_frame
+from lbi.models.frames import DROP_WAITING, REQUEST, reply_frame
 
 MAX_RETRY_AFTER_S = 120.0  # every wait a server asks for is cut to this
 
 
-def retry_after_ms(headers: httpx.Headers) -> int:
+def retry_after_ms(headers: Mapping[str, str]) -> int:
     """The wait a response asks for in milliseconds (``retry-after-ms``, or ``retry-after`` in
-    seconds or as an HTTP date), at most MAX_RETRY_AFTER_S; -1 when it asks for none."""
+    seconds or as an HTTP date), at most MAX_RETRY_AFTER_S; -1 when it asks for none.
+    ``headers`` looks names up regardless of case, as HTTP libraries' headers do."""
     seconds = _asked_wait_s(headers)
     if seconds is None or seconds < 0:
         return -1
     return int(1000 * min(MAX_RETRY_AFTER_S, seconds))
 
 
-def _asked_wait_s(headers: httpx.Headers) -> float | None:
+def _asked_wait_s(headers: Mapping[str, str]) -> float | None:
     milliseconds = _number(headers.get("retry-after-ms"))
     if milliseconds is not None:
         return max(0.0, milliseconds / 1000)
@@ -68,67 +76,50 @@ def _number(value: str | None) -> float | None:
     return None if number is None or math.isnan(number) else number
 
 
-class Replies:
-    """stdout, written one whole frame at a time."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def send(self, frame: bytes) -> None:
-        with self._lock:
-            self._stream.write(frame)
-            self._stream.flush()
-
-
-def post_requests(http: httpx.Client, waiting: queue.PriorityQueue, replies: Replies) -> None:
-    while True:
-        _priority, request_id, body = waiting.get()
-        try:
-            response = http.post("chat/completions", content=body)
-            frame = reply_frame(request_id, response.status_code, retry_after_ms(response.headers), response.content)
-        except Exception as error:  # timeouts, refused or reset connections, broken bodies
-            frame = reply_frame(request_id, 0, -1, f"{type(error).__name__}: {error}".encode())
-        replies.send(frame)
-
-
-def drop_waiting(waiting: queue.PriorityQueue, replies: Replies) -> None:
-    while True:
-        try:
-            _priority, request_id, _body = waiting.get_nowait()
-        except queue.Empty:
-            return
-        replies.send(reply_frame(request_id, 0, -1, b"dropped before it was sent: the run is stopping"))
-
-
-def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str,
-          requests: BinaryIO, out: BinaryIO) -> None:
-    http = httpx.Client(
-        base_url=base_url.rstrip("/") + "/",
+async def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str) -> None:
+    """Serves the frames on stdin until it closes, then ends the process."""
+    loop = asyncio.get_running_loop()
+    requests = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin.buffer)
+    replies, _ = await loop.connect_write_pipe(asyncio.Protocol, sys.stdout.buffer)
+    http = aiohttp.ClientSession(
         headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        timeout=timeout_s,
+        connector=aiohttp.TCPConnector(limit=concurrency, ssl=ssl.create_default_context(cafile=certifi.where())),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout_s, sock_read=timeout_s),
+        trust_env=True,  # proxies from the environment, as httpx's client took them
     )
-    waiting: queue.PriorityQueue = queue.PriorityQueue()
-    replies = Replies(out)
-    for _ in range(concurrency):
-        threading.Thread(target=post_requests, args=(http, waiting, replies), daemon=True).start()
-    while (header := read_exactly(requests, REQUEST.size)) is not None:
-        request_id, priority, size = REQUEST.unpack(header)
-        if size == DROP_WAITING:
-            drop_waiting(waiting, replies)
-            continue
-        body = read_exactly(requests, size)
-        if body is None:
-            break
-        waiting.put((priority, request_id, body))  # ids grow, so equal priorities keep arrival order
+    url = base_url.rstrip("/") + "/chat/completions"
+    waiting: asyncio.PriorityQueue[tuple[int, int, bytes]] = asyncio.PriorityQueue()
+
+    async def post_requests() -> None:
+        while True:
+            _priority, request_id, body = await waiting.get()
+            try:
+                async with http.post(url, data=body) as response:
+                    frame = reply_frame(request_id, response.status, retry_after_ms(response.headers),
+                                        await response.read())
+            except Exception as error:  # timeouts, refused or reset connections, broken bodies
+                frame = reply_frame(request_id, 0, -1, f"{type(error).__name__}: {error}".encode())
+            replies.write(frame)
+
+    slots = [asyncio.create_task(post_requests()) for _ in range(concurrency)]  # noqa: F841 (held, not awaited)
+    while True:
+        try:
+            request_id, priority, size = REQUEST.unpack(await requests.readexactly(REQUEST.size))
+            if size == DROP_WAITING:
+                while not waiting.empty():
+                    _priority, dropped_id, _body = waiting.get_nowait()
+                    replies.write(reply_frame(dropped_id, 0, -1, b"dropped before it was sent: the run is stopping"))
+                continue
+            body = await requests.readexactly(size)
+        except asyncio.IncompleteReadError:
+            os._exit(0)  # the client is gone: calls still in flight have no one to answer
+        waiting.put_nowait((priority, request_id, body))  # ids grow, so equal priorities keep arrival order
 
 
 def main() -> None:
     base_url, concurrency, timeout_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    serve(base_url, concurrency, timeout_s, os.environ.get("LBI_TRANSPORT_API_KEY", ""),
-          sys.stdin.buffer, sys.stdout.buffer)
-    os._exit(0)  # the client is gone: calls still in flight have no one to answer
+    asyncio.run(serve(base_url, concurrency, timeout_s, os.environ.get("LBI_TRANSPORT_API_KEY", "")))
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def test_a_request_past_its_timeout_is_a_transport_error() -> None:
     hold = threading.Event()
     with held_server(hold) as (url, _, _):
         transport = Transport(base_url=url, api_key="k", concurrency=2, timeout_s=0.3)
-        with pytest.raises(TransportError, match="ReadTimeout"):
+        with pytest.raises(TransportError, match="Timeout"):  # the HTTP library names the error
             _answer(transport, "slow")
         transport.close()
 
