@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from lbi import runtime
 
@@ -23,6 +24,14 @@ def task_runner(*, workers: int, dask_address: str | None = None) -> TaskRunner:
 
         return DaskTaskRunner(address=dask_address)
     return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def unwalked(value: Any) -> Any:
+    """``value`` as a task parameter Prefect does not walk element by element looking for futures (a
+    run's id lists and the accepted examples' documents). Only on threads: Dask
+    rebuilds the tuple that ``quote`` is, and the task would get the wrapper instead of the value."""
+    context = FlowRunContext.get()
+    return quote(value) if context and isinstance(context.task_runner, ThreadPoolTaskRunner) else value
 
 
 def _on_task_workers(function: Callable[..., Any], *args: Any) -> None:

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from prefect import Task
 from prefect.futures import PrefectFuture
 
+from flows.runners import unwalked
 from lbi.progress import id_range
 from tasks.outcome import Outcome, batches
 
@@ -164,7 +165,7 @@ class Stream:
         stage = self._stages[index]
         for batch in batches(new, self._size):
             named = stage.task.with_options(task_run_name=f"{stage.name}[{id_range(batch)}]")
-            future = named.submit(self._run_id, batch, *stage.extra)
+            future = named.submit(self._run_id, unwalked(batch), *stage.extra)
             self._pending[index] += 1
             future.add_done_callback(lambda done, i=index, b=batch: self._events.put(_BatchDone(i, b, done)))
 

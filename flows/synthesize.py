@@ -16,7 +16,7 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.params import SynthesizeParams
-from flows.runners import release_run, stop_run
+from flows.runners import release_run, stop_run, unwalked
 from flows.streaming import Emit, Stream, StreamStage
 from lbi import progress, runtime
 from lbi.config import Settings
@@ -100,16 +100,16 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     stages = stream.run_from(Stage.INGEST, ingest)
     if Stage.JUDGE in stages:
         judged = stages[Stage.JUDGE]
-        stages[Stage.INDEX] = index_accepted_examples(run_id, judged.ids, judged.unpublished)
+        stages[Stage.INDEX] = index_accepted_examples(run_id, unwalked(judged.ids), unwalked(judged.unpublished))
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages[Stage.INDEX].ids))
-        quality_gate(run_id, Stage.INDEX, stages[Stage.INDEX].ids)
+        quality_gate(run_id, Stage.INDEX, unwalked(stages[Stage.INDEX].ids))
     return _finish(run_id, chunk_ids, stages)
 
 
 def _gate(run_id: int, logger: Any) -> Callable[[str, list[int]], Any]:
     def gate(stage: str, ids: list[int]) -> Any:
         logger.info("run %d: %s produced %d ids", run_id, stage, len(ids))
-        return quality_gate(run_id, stage, ids)
+        return quality_gate(run_id, stage, unwalked(ids))
     return gate
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
@@ -17,6 +18,12 @@ from lbi.retrieval.documents import ExampleDocument
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# Every batch's units, and their items, run on this pool's threads, reused from one batch to the next
+# (a pool of fresh threads per batch and per trajectory made thousands of threads a run). It never
+# reaches its cap, so a unit waiting on its own items cannot starve them; it keeps as many threads
+# as were ever busy at once.
+_threads = ThreadPoolExecutor(max_workers=1 << 20, thread_name_prefix="lbi-unit")
 
 
 @dataclass
@@ -83,10 +90,18 @@ def for_units(ids: list[int], unit: Callable[[int], Outcome]) -> Outcome:
 
 
 def _side_by_side(items: list[T], run: Callable[[T], Outcome], workers: int) -> Outcome:
+    """``run`` over ``items``, at most ``workers`` at once; waits for all of them, then merges in order."""
     if len(items) <= 1:
         return Outcome.merge([run(item) for item in items])
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        return Outcome.merge(list(pool.map(run, items)))
+    slots = threading.BoundedSemaphore(max(1, workers))
+
+    def bounded(item: T) -> Outcome:
+        with slots:
+            return run(item)
+
+    futures = [_threads.submit(bounded, item) for item in items]
+    wait(futures)
+    return Outcome.merge([future.result() for future in futures])
 
 
 def batches(ids: list[int], size: int) -> list[list[int]]:
