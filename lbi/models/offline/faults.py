@@ -11,13 +11,14 @@ import asyncio
 import json
 import socket
 import struct
+import time
 from collections import Counter
 from typing import Any
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from aiohttp import web
 
 from lbi.models.offline.protocol import error_body
+from lbi.models.offline.responses import json_response
 from lbi.models.offline.seeding import seeded_random, unit
 
 RATE_LIMIT = "rate_limit"
@@ -31,7 +32,7 @@ KINDS = (RATE_LIMIT, SERVER_ERROR, TIMEOUT, RESET, TRUNCATED, OFF_CONTRACT)
 FORCE_HEADER = "x-offline-fault"  # a test hook: names the fault this request must meet
 MAX_TRACKED_REQUESTS = 100_000  # attempt counters kept; bounds memory under long benchmarks
 TIMEOUT_HOLD_S = 120.0  # past any sane client timeout; the hold ends early when the client leaves
-_RESET_MARKER = (b"x-offline-reset", b"1")
+CLIENT_GONE_POLL_S = 0.05
 
 _OFF_CONTRACT_ANSWERS = (
     "Sure! I'd be happy to help with that. Could you tell me a bit more about what you need first?",
@@ -62,71 +63,39 @@ def off_contract_answer(request_key: str) -> str:
     return seeded_random("off contract", request_key).choice(_OFF_CONTRACT_ANSWERS)
 
 
-def rate_limited(request_key: str) -> Response:
+def rate_limited(request_key: str) -> web.Response:
     wait_ms = 50 + int(150 * unit("retry after", request_key))
-    return JSONResponse(
+    return json_response(
         error_body("Rate limit reached for the offline model (injected fault).", "rate_limit_error",
                    code="rate_limit_exceeded"),
-        status_code=429,
+        status=429,
         headers={"retry-after": f"{wait_ms / 1000:.3f}", "retry-after-ms": str(wait_ms)},
     )
 
 
-def server_error() -> Response:
-    return JSONResponse(error_body("The offline model failed (injected fault).", "server_error"), status_code=500)
+def server_error() -> web.Response:
+    return json_response(error_body("The offline model failed (injected fault).", "server_error"), status=500)
 
 
-async def timed_out(request: Request) -> Response:
+async def timed_out(request: web.Request) -> web.Response:
     """Holds the connection until the client gives up (or the hold ends), then answers 504."""
-    try:
-        async with asyncio.timeout(TIMEOUT_HOLD_S):
-            while (await request.receive())["type"] != "http.disconnect":
-                pass
-    except TimeoutError:
-        pass
-    return JSONResponse(error_body("The offline model timed out (injected fault).", "timeout"), status_code=504)
+    until = time.monotonic() + TIMEOUT_HOLD_S
+    while request.transport is not None and time.monotonic() < until:  # None once the connection is lost
+        await asyncio.sleep(CLIENT_GONE_POLL_S)
+    return json_response(error_body("The offline model timed out (injected fault).", "timeout"), status=504)
 
 
-def truncated(body: dict[str, Any]) -> Response:
+def truncated(body: dict[str, Any]) -> web.Response:
     raw = json.dumps(body).encode()
-    return Response(content=raw[: len(raw) // 2], media_type="application/json")
+    return web.Response(body=raw[: len(raw) // 2], content_type="application/json")
 
 
-def connection_reset() -> Response:
-    """A response that ``ConnectionResetMiddleware`` replaces by an abrupt close."""
-    return Response(status_code=200, headers={_RESET_MARKER[0].decode(): _RESET_MARKER[1].decode()})
-
-
-class ConnectionResetMiddleware:
-    """Aborts the TCP connection (RST) instead of sending a response marked as the reset fault."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        resetting = False
-
-        async def send_or_reset(message: dict) -> None:
-            nonlocal resetting
-            if message["type"] == "http.response.start" and _RESET_MARKER in message.get("headers", []):
-                resetting = True
-                await _abort_connection(receive)
-            if not resetting:
-                await send(message)
-
-        await self.app(scope, receive, send_or_reset)
-
-
-async def _abort_connection(receive: Any) -> None:
-    # uvicorn's `receive` is a method of the request cycle, which holds the transport.
-    transport = getattr(getattr(receive, "__self__", None), "transport", None)
-    if transport is None:
-        raise ConnectionResetError("injected connection reset (the server cannot reach its transport)")
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
-    await asyncio.sleep(0.01)  # let the server see the connection lost before the app returns
+def connection_reset(request: web.Request) -> web.Response:
+    """Aborts the TCP connection (RST) instead of answering; the response returned is never sent."""
+    transport = request.transport
+    if transport is not None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    return web.Response(status=200)

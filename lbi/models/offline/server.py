@@ -2,11 +2,16 @@
 
 Its answers are a pure function of (seed, requested model name, messages); it
 can add latency and inject faults so clients meet what real endpoints do.
+
+It runs on aiohttp's server. Measured at C = 64 against the model transport (1,500 calls at
+200 ms, a 4 KB prompt, CPU of the server's process per call): FastAPI on uvicorn with h11
+0.47 ms, the same on uvicorn with httptools 0.38 ms, aiohttp 0.22 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -15,38 +20,36 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 import httpx
-import uvicorn
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from aiohttp import web
 
 from lbi.models.offline import faults
 from lbi.models.offline.embeddings import embeddings_body
 from lbi.models.offline.protocol import ChatRequest, InvalidRequest, completion_body, error_body, parse_request
+from lbi.models.offline.responses import json_response
 from lbi.models.metadata import role_of
 from lbi.models.offline.roles import answer
 
 MODEL_NAMES = ("offline", "offline-generator", "offline-actor", "offline-judge-a", "offline-judge-b")
-KEEP_ALIVE_S = 30  # longer than uvicorn's 5 s, so pooled client connections rarely race an idle close
+KEEP_ALIVE_S = 30  # longer than most clients' pool idle time, so pooled connections rarely race an idle close
+MAX_BODY_BYTES = 1 << 30  # a request body larger is refused (413); prompts of megabytes are served
+SHUTDOWN_GRACE_S = 1.0  # requests still in flight when the server stops get this long to finish
 
 
-def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0) -> FastAPI:
-    app = FastAPI(title="lbi offline model", docs_url=None, redoc_url=None)
-    app.add_middleware(faults.ConnectionResetMiddleware)
+def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0) -> web.Application:
     picker = faults.FaultPicker(rate=fault_rate, seed=seed)
     counts: Counter[str] = Counter()
     fault_counts: Counter[str] = Counter({kind: 0 for kind in faults.KINDS})
     role_counts: Counter[str] = Counter()
 
-    def invalid(message: str, param: str | None = None) -> Response:
+    def invalid(message: str, param: str | None = None) -> web.Response:
         counts["invalid"] += 1
-        return JSONResponse(error_body(message, "invalid_request_error", param), status_code=400)
+        return json_response(error_body(message, "invalid_request_error", param), status=400)
 
-    @app.post("/v1/chat/completions")
-    async def chat_completions(request: Request) -> Response:
+    async def chat_completions(request: web.Request) -> web.Response:
         arrived = time.monotonic()
         counts["requests"] += 1
         try:
-            chat = parse_request(await request.json())
+            chat = parse_request(json.loads(await request.read()))
         except InvalidRequest as error:
             return invalid(str(error), error.param)
         except ValueError:
@@ -56,7 +59,7 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
             return invalid(f"unknown fault {fault!r}; known: {', '.join(faults.KINDS)}")
         role_counts[role_of(chat.metadata) or "unknown"] += 1
         if fault is None:
-            response = JSONResponse(completion_body(chat, answer(chat, seed=seed)))
+            response = json_response(completion_body(chat, answer(chat, seed=seed)))
             await _rest_of_latency(arrived, latency_ms)
             counts["answered"] += 1
             return response
@@ -64,31 +67,35 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
         fault_counts[fault] += 1
         return await _fault_response(fault, chat, request, seed)
 
-    @app.post("/v1/embeddings")
-    async def embeddings(request: Request) -> Response:
+    async def embeddings(request: web.Request) -> web.Response:
         counts["requests"] += 1
         try:
-            return JSONResponse(embeddings_body(await request.json()))
+            return json_response(embeddings_body(json.loads(await request.read())))
         except InvalidRequest as error:
             return invalid(str(error), error.param)
         except ValueError:
             return invalid("The request body is not valid JSON.")
 
-    @app.get("/v1/models")
-    async def models() -> dict[str, Any]:
-        return {"object": "list",
-                "data": [{"id": name, "object": "model", "created": 0, "owned_by": "lbi-offline"}
-                         for name in MODEL_NAMES]}
+    async def models(_request: web.Request) -> web.Response:
+        return json_response({"object": "list",
+                              "data": [{"id": name, "object": "model", "created": 0, "owned_by": "lbi-offline"}
+                                       for name in MODEL_NAMES]})
 
-    @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health(_request: web.Request) -> web.Response:
+        return json_response({"status": "ok"})
 
-    @app.get("/stats")
-    async def stats() -> dict[str, Any]:
-        return {"requests": counts["requests"], "answered": counts["answered"], "invalid": counts["invalid"],
-                "faults": dict(fault_counts), "roles": dict(role_counts)}
+    async def stats(_request: web.Request) -> web.Response:
+        return json_response({"requests": counts["requests"], "answered": counts["answered"],
+                              "invalid": counts["invalid"], "faults": dict(fault_counts), "roles": dict(role_counts)})
 
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.add_routes([
+        web.post("/v1/chat/completions", chat_completions),
+        web.post("/v1/embeddings", embeddings),
+        web.get("/v1/models", models),
+        web.get("/health", health),
+        web.get("/stats", stats),
+    ])
     return app
 
 
@@ -100,7 +107,7 @@ async def _rest_of_latency(arrived: float, latency_ms: float) -> None:
         await asyncio.sleep(left)
 
 
-async def _fault_response(fault: str, chat: ChatRequest, request: Request, seed: int) -> Response:
+async def _fault_response(fault: str, chat: ChatRequest, request: web.Request, seed: int) -> web.Response:
     if fault == faults.RATE_LIMIT:
         return faults.rate_limited(chat.key)
     if fault == faults.SERVER_ERROR:
@@ -108,17 +115,18 @@ async def _fault_response(fault: str, chat: ChatRequest, request: Request, seed:
     if fault == faults.TIMEOUT:
         return await faults.timed_out(request)
     if fault == faults.RESET:
-        return faults.connection_reset()
+        return faults.connection_reset(request)
     if fault == faults.TRUNCATED:
         return faults.truncated(completion_body(chat, answer(chat, seed=seed)))
-    return JSONResponse(completion_body(chat, faults.off_contract_answer(chat.key)))
+    return json_response(completion_body(chat, faults.off_contract_answer(chat.key)))
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, latency_ms: float = 0, fault_rate: float = 0,
           seed: int = 0) -> None:
     """Serve the offline model until interrupted."""
     app = create_app(latency_ms=latency_ms, fault_rate=fault_rate, seed=seed)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_S)
+    web.run_app(app, host=host, port=port, print=None, access_log=None, keepalive_timeout=KEEP_ALIVE_S,
+                shutdown_timeout=SHUTDOWN_GRACE_S)
 
 
 @contextmanager
@@ -129,19 +137,31 @@ def running(port: int = 0, **app_options: Any) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
-    config = uvicorn.Config(create_app(**app_options), log_level="warning", lifespan="off",
-                            timeout_keep_alive=KEEP_ALIVE_S, timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="offline-model", daemon=True)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    serving = _serve_until(create_app(**app_options), sock, stop)
+    thread = threading.Thread(target=loop.run_until_complete, args=(serving,), name="offline-model", daemon=True)
     thread.start()
     root = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
         _wait_until_healthy(root, thread)
         yield root + "/v1"
     finally:
-        server.should_exit = True
+        loop.call_soon_threadsafe(stop.set)
         thread.join(timeout=10)
+        if not thread.is_alive():
+            loop.close()
         sock.close()
+
+
+async def _serve_until(app: web.Application, sock: socket.socket, stop: asyncio.Event) -> None:
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=KEEP_ALIVE_S, shutdown_timeout=SHUTDOWN_GRACE_S)
+    await runner.setup()
+    try:
+        await web.SockSite(runner, sock).start()
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 def _wait_until_healthy(root: str, thread: threading.Thread, timeout_s: float = 10.0) -> None:
