@@ -112,15 +112,15 @@ def hybrid(t: Searched) -> sa.TextClause:
     """Top :k by reciprocal-rank fusion: example_id, score, instruction, reference, dense_rank, text_rank."""
     return sa.text(f"""
 WITH {_sides(t)},
-fused AS (
+fused AS MATERIALIZED (
     SELECT example_id, dense.rank AS dense_rank, text.rank AS text_rank,
            coalesce(1.0 / (:rrf_k + dense.rank), 0) + coalesce(1.0 / (:rrf_k + text.rank), 0) AS score
     FROM dense FULL OUTER JOIN text USING (example_id)
+    ORDER BY score DESC, example_id LIMIT :k
 )
 SELECT f.example_id, f.score, d.instruction, d.reference, f.dense_rank, f.text_rank
 FROM fused f JOIN {t.documents} d ON d.{t.key} = f.example_id
 ORDER BY f.score DESC, f.example_id
-LIMIT :k
 """)
 
 

@@ -46,9 +46,13 @@ class Hit:
 
 
 def configure_search(conn: sa.Connection, ef_search: int) -> None:
-    """Per transaction: the HNSW candidate list size, and scanning on past a filter."""
+    """Per transaction: the HNSW candidate list size, scanning on past a filter, and no parallel workers or JIT
+    compilation (the exact scan is planned in every search, though it runs for few: its workers started,
+    or its plan compiled, whether it runs or not)."""
     conn.execute(sa.text("SELECT set_config('hnsw.ef_search', :ef, true),"
-                         " set_config('hnsw.iterative_scan', 'relaxed_order', true)"), {"ef": str(ef_search)})
+                         " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+                         " set_config('max_parallel_workers_per_gather', '0', true),"
+                         " set_config('jit', 'off', true)"), {"ef": str(ef_search)})
 
 
 def _params(*, scope: str | int, text: str, exclude: Sequence[int], k: int) -> dict:
