@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import selectors
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from lbi.envs.sqlite import wire
+from lbi.envs.sqlite.worker_process import WorkerProcess
 
 GRACE_S = 1.0
 READ_BYTES = 1 << 20
@@ -26,7 +25,7 @@ KILLED = "killed"  # a reply's key when the worker had to be killed or died
 class SqlSession:
     def __init__(self, database: Path) -> None:
         self._database = database
-        self._process: subprocess.Popen | None = None
+        self._process: WorkerProcess | None = None
         self._start()
 
     def request(self, timeout_s: float, **payload: Any) -> dict[str, Any]:
@@ -51,8 +50,7 @@ class SqlSession:
         self._stop()
 
     def _start(self) -> None:
-        self._process = subprocess.Popen([sys.executable, "-m", "lbi.envs.sqlite.worker", str(self._database)],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._process = WorkerProcess(self._database)
 
     def _stop(self) -> None:
         process, self._process = self._process, None

@@ -128,18 +128,15 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def main() -> None:
+def serve(database: str) -> None:
+    """Answer the requests on stdin until it ends (zygote.py forks this process and calls it)."""
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    worker = Worker(sys.argv[1])
+    worker = Worker(database)
     operations = {"run": worker.run, "table": worker.table, "overview": worker.overview}
     for line in sys.stdin.buffer:
         request = wire.decode(line)
         reply = operations[request.pop("op")](**request)
         sys.stdout.buffer.write(wire.encode(reply))
         sys.stdout.buffer.flush()
-
-
-if __name__ == "__main__":
-    main()

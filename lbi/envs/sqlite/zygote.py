@@ -1,0 +1,86 @@
+"""The process that starts episodes' SQL workers by forking itself: ``python -m lbi.envs.sqlite.zygote FD``.
+
+A worker started as a new interpreter cost ~35 ms of CPU per episode (the interpreter and its imports);
+this process imported the worker once, so a worker costs a fork. It reads one message per worker on the
+control socket FD (a SOCK_SEQPACKET): the database path, with the worker's stdin and stdout attached. It
+answers with a pidfd of the worker, which the episode uses to kill and await it (a pidfd never reaches
+another process that got the same pid). It reaps the workers that ended, and exits when the control
+socket closes: the episode's process is gone. Its workers then end too (worker.py).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import sys
+
+from lbi.envs.sqlite import worker
+
+REAP_EVERY_S = 1.0
+MAX_MESSAGE = 1 << 16
+
+
+def serve(control: socket.socket) -> None:
+    while True:
+        ready, _, _ = select.select([control], [], [], REAP_EVERY_S)
+        _reap()
+        if not ready:
+            continue
+        try:
+            message, fds, _flags, _address = socket.recv_fds(control, MAX_MESSAGE, 2)
+        except OSError:
+            return
+        if not message:
+            return
+        if len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            _become_worker(control, os.fsdecode(message), fds)
+        pidfd = os.pidfd_open(pid)  # before this process can reap it: the pidfd is the worker's
+        for fd in fds:
+            os.close(fd)
+        try:
+            socket.send_fds(control, [b"started"], [pidfd])
+        except OSError:
+            return
+        finally:
+            os.close(pidfd)
+
+
+def _become_worker(control: socket.socket, database: str, fds: list[int]) -> None:
+    code = 1
+    try:
+        control.close()
+        os.dup2(fds[0], 0)
+        os.dup2(fds[1], 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        for fd in (*fds, devnull):
+            if fd > 2:
+                os.close(fd)
+        worker.serve(database)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def main() -> None:
+    serve(socket.socket(fileno=int(sys.argv[1])))
+
+
+if __name__ == "__main__":
+    main()
