@@ -29,7 +29,8 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
     with rt.engine.connect() as conn:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
         done = examples.existing_spans(conn, trajectory_id=trajectory_id)
-        failed = failures.failed_subjects(conn, stage=Stage.BACKWARD, subject_prefix=f"trajectory:{trajectory_id}:")
+        failed = failures.failed_subjects(conn, stage=Stage.BACKWARD, subject_prefix=f"trajectory:{trajectory_id}:",
+                                          retries=rt.settings.retry_failed_generations)
     clean = trajectory.clean_steps
 
     labels: list[examples.Label] = []  # answered by the model, written together once every span is done

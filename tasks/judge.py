@@ -40,7 +40,7 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
     ask_all: bool = rt.params.get("committee_ask_all", True)  # runs recorded before the setting asked all
     with rt.engine.connect() as conn:
         trajectory = trajectories.load(conn, trajectory_id=trajectory_id)
-        todo = examples.to_judge(conn, trajectory_id=trajectory_id)
+        todo = examples.to_judge(conn, trajectory_id=trajectory_id, retries=rt.settings.retry_failed_generations)
     judged: list[tuple[int, dict[str, Answer], bool]] = []  # example, new answers by judge, accepted
 
     def work(example) -> list[int]:  # noqa: ANN001 - a row of examples.to_judge

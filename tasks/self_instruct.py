@@ -29,7 +29,8 @@ def propose_from_chunk(run_id: int, chunk_id: int, per_document: int) -> Outcome
 
     def work() -> list[int]:
         with rt.engine.connect() as conn:
-            if model in failures.failed_models(conn, stage=Stage.SELF_INSTRUCT, subject=subject):
+            if model in failures.failed_models(conn, stage=Stage.SELF_INSTRUCT, subject=subject,
+                                                retries=rt.settings.retry_failed_generations):
                 return []
             n = tasks_for_chunk(per_document, *documents.chunk_position(conn, chunk_id=chunk_id))
             if n == 0:

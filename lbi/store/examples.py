@@ -80,7 +80,7 @@ def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int
             for row, label in zip(rows, labels)]
 
 
-def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
+def to_judge(conn: sa.Connection, *, trajectory_id: int, retries: int | None = None) -> list[sa.Row]:
     """The trajectory's examples in span order, each with its instruction, its status and the judges
     already done with it: ``judged`` (verdicts stored; ``accepted_by`` those that accepted every
     criterion) and ``failed`` (an answer that broke the contract, not to be asked again now: see failures)."""
@@ -95,7 +95,7 @@ def to_judge(conn: sa.Connection, *, trajectory_id: int) -> list[sa.Row]:
             " FROM lbi.examples e JOIN lbi.instructions i ON i.id = e.instruction_id"
             " WHERE e.trajectory_id = :t ORDER BY e.start_step, e.end_step, e.kind"
         ),
-        {"t": trajectory_id, "retries": failures.retries_now(None)},
+        {"t": trajectory_id, "retries": failures.retries_now(retries)},
     ))
 
 
