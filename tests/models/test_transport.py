@@ -16,7 +16,9 @@ import pytest
 
 from lbi.models.transport import Transport, TransportError
 from lbi.models.transport_server import retry_after_ms
+from tests.local_server import JsonHandler, serving
 from tests.models.held_server import held_server, order_behind_holder
+from tests.models.scripted_server import completion_body
 
 
 def _body(content: str) -> bytes:
@@ -92,6 +94,26 @@ def test_a_transport_dropped_unclosed_stops_its_process() -> None:
         del transport
         gc.collect()
         assert popen.wait(10) == 0
+
+
+def test_requests_go_through_the_proxy_the_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    class Proxy(JsonHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            asked.append(self.path)  # a proxy is asked for the absolute URL
+            content = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["messages"][0]["content"]
+            self.send_json(200, completion_body(content))
+
+    with serving(Proxy) as proxy_url:
+        for name in ("http_proxy", "HTTP_PROXY"):
+            monkeypatch.setenv(name, proxy_url.removesuffix("/v1"))
+        for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        transport = Transport(base_url="http://model.invalid/v1", api_key="k", concurrency=1, timeout_s=10)
+        assert _answer(transport, "via the proxy") == "via the proxy"
+        transport.close()
+    assert asked == ["http://model.invalid/v1/chat/completions"]
 
 
 def test_the_wait_a_response_asks_for() -> None:
