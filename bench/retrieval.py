@@ -13,6 +13,7 @@ mean recall@10 at least 0.95.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,9 @@ from bench import retrieval_corpus as corpus  # noqa: E402
 from bench.harness import BENCH_HOME, fresh_database  # noqa: E402
 from lbi.config import Settings  # noqa: E402
 from lbi.retrieval.embedders import BundledEmbedder  # noqa: E402
-from lbi.retrieval.search import CANDIDATES, hybrid_search, observation_search  # noqa: E402
+from lbi.retrieval.queries import EXAMPLES  # noqa: E402
+from lbi.retrieval.search import (CANDIDATES, configure_search, hybrid_search, hybrid_statement,  # noqa: E402
+                                  observation_search)
 from lbi.retrieval.store import count_words  # noqa: E402
 from lbi.store import embedded  # noqa: E402
 
@@ -70,16 +73,23 @@ def main() -> None:
             mean, worst, missed = recall(conn, target, distinct, embedder.name, args.ef_search)
             print(f"pass {number}: hybrid top-10 (query vector given) p50 {p50:.2f} ms, p99 {p99:.2f} ms over "
                   f"{len(queries)} searches; dense recall@{K} mean {mean:.4f}, worst query {worst:.1f} "
-                  f"({missed} of {len(distinct)} queries below 0.5)")
+                  f"({missed} of {len(distinct)} queries below 0.5); {load_average()}", flush=True)
+        median, p90, p99 = server_time(conn, distinct, embedder.name, args.ef_search)
+        print(f"hybrid top-10, server execution (EXPLAIN ANALYZE, {len(distinct)} queries): median {median:.2f} ms, "
+              f"p90 {p90:.2f} ms, p99 {p99:.2f} ms; {load_average()}", flush=True)
         p50, p99 = latency(conn, distinct, lambda text, vector: hybrid_search(
             conn, environment_id=ENV, embedder=embedder.name, text=text, vector=embedder.embed([text])[0], k=K,
             ef_search=args.ef_search))
-        print(f"hybrid top-10 (embedding the query too): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+        print(f"hybrid top-10 (embedding the query too): p50 {p50:.2f} ms, p99 {p99:.2f} ms; {load_average()}")
         observations = [f"Name | Milliseconds\n{text}\n{1000 + i}\n(1 row)" for i, (text, _) in enumerate(distinct)]
         p50, p99 = latency(conn, [(o, None) for o in observations], lambda text, _: observation_search(
             conn, environment_id=ENV, observation=text, k=5))
-        print(f"observation-based top-5 (full text): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+        print(f"observation-based top-5 (full text): p50 {p50:.2f} ms, p99 {p99:.2f} ms; {load_average()}")
     engine.dispose()
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def database_url(name: str) -> str:
@@ -210,7 +220,6 @@ def build_index(dsn: str) -> None:
 
 
 def report_plan(conn: sa.Connection, vector: np.ndarray, embedder: str, ef_search: int) -> None:
-    from lbi.retrieval.search import configure_search
     from lbi.retrieval.store import vector_literal
 
     with conn.begin():
@@ -235,6 +244,20 @@ def latency(conn: sa.Connection, queries: list, run) -> tuple[float, float]:
         timings.append((time.perf_counter() - started) * 1000)
     p50, p99 = np.percentile(timings, [50, 99])
     return float(p50), float(p99)
+
+
+def server_time(conn: sa.Connection, queries: list, embedder: str, ef_search: int) -> tuple[float, float, float]:
+    """(median, p90, p99) in ms of the server's execution of hybrid search over ``queries`` (EXPLAIN ANALYZE:
+    planning, the round trips and the client left out, so less moved by the machine's load)."""
+    times = []
+    for text, vector in queries:
+        with conn.begin():
+            configure_search(conn, max(ef_search, CANDIDATES))
+            statement, params = hybrid_statement(EXAMPLES, scope=ENV, embedder=embedder, text=text, vector=vector, k=K)
+            plan = conn.execute(sa.text("EXPLAIN (ANALYZE, FORMAT JSON) " + statement.text), params).scalar()
+        times.append(plan[0]["Execution Time"])
+    median, p90, p99 = np.percentile(times, [50, 90, 99])
+    return float(median), float(p90), float(p99)
 
 
 def recall(conn: sa.Connection, target: np.ndarray, queries: list, embedder: str,

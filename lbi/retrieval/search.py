@@ -65,13 +65,20 @@ def _dense_params(*, embedder: str, vector: np.ndarray, candidates: int, retry: 
             "retry_below": RETRY_BELOW}
 
 
-def hybrid(conn: sa.Connection, searched: Searched, *, scope: str | int, embedder: str, text: str,
-           vector: np.ndarray, k: int = 10, exclude: Sequence[int] = (), ef_search: int = 200,
-           candidates: int = CANDIDATES, retry: bool = True) -> list[Hit]:
-    configure_search(conn, max(ef_search, candidates))
-    rows = conn.execute(queries.hybrid(searched), {
+def hybrid_statement(searched: Searched, *, scope: str | int, embedder: str, text: str, vector: np.ndarray,
+                     k: int = 10, exclude: Sequence[int] = (), candidates: int = CANDIDATES,
+                     retry: bool = True) -> tuple[sa.TextClause, dict]:
+    """Hybrid search's statement and its parameters, to run after ``configure_search`` (or to EXPLAIN)."""
+    return queries.hybrid(searched), {
         **_params(scope=scope, text=text, exclude=exclude, k=k), "rrf_k": RRF_K,
-        **_dense_params(embedder=embedder, vector=vector, candidates=max(candidates, k), retry=retry)})
+        **_dense_params(embedder=embedder, vector=vector, candidates=max(candidates, k), retry=retry)}
+
+
+def hybrid(conn: sa.Connection, searched: Searched, *, ef_search: int = 200, candidates: int = CANDIDATES,
+           **search) -> list[Hit]:
+    """Top k by reciprocal-rank fusion of the dense and full-text sides (the arguments of ``hybrid_statement``)."""
+    configure_search(conn, max(ef_search, candidates))
+    rows = conn.execute(*hybrid_statement(searched, candidates=candidates, **search))
     return [Hit(r.example_id, float(r.score), r.instruction, r.reference, r.dense_rank, r.text_rank) for r in rows]
 
 
