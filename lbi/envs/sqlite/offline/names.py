@@ -4,6 +4,7 @@ how to write it in SQL (quoted only when it must be), and whether a text mention
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _PIECES = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _BARE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -18,6 +19,7 @@ on or order outer primary references replace right rollback select set table the
 update using values view when where with""".split())
 
 
+@lru_cache(maxsize=4096)
 def words(identifier: str) -> str:
     """'BillingCountry' -> 'billing country'; 'patient_id' -> 'patient id'; 'Visit Notes' -> 'visit notes'."""
     found = _PIECES.findall(identifier)
@@ -46,6 +48,7 @@ def plural(word: str) -> str:
     return word + "s"
 
 
+@lru_cache(maxsize=4096)
 def nouns(table: str) -> tuple[str, str]:
     """(singular, plural) of what one row of the table is: 'InvoiceLine' -> ('invoice line', 'invoice lines')."""
     *head, last = words(table).split() or [table.lower()]
@@ -58,6 +61,7 @@ def forms(table: str) -> set[str]:
     return {table.lower(), words(table), *nouns(table)}
 
 
+@lru_cache(maxsize=4096)  # a proposal asks about the same few dozen phrases of one document hundreds of times
 def mentions(text: str, phrase: str) -> bool:
     return bool(re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text, re.IGNORECASE))
 
