@@ -65,21 +65,20 @@ def judge_trajectory(run_id: int, trajectory_id: int) -> Outcome:
     asked = for_each(todo, work, subject=lambda e: f"example {e.id}", workers=rt.client.concurrency)
 
     def store() -> list[int]:
+        verdicts = [(example_id, name, v.criterion, v.accept, v.rationale)
+                    for example_id, answers, _ in judged for name, parsed in answers.items()
+                    if not isinstance(parsed, ParseFailure) for v in parsed]
+        decisions = [(example_id, "accepted" if accepted else "rejected") for example_id, _, accepted in judged]
         with rt.engine.begin() as conn:  # verdicts and decisions (under this run's policy), together
-            for example_id, answers, accepted in judged:
+            for example_id, answers, _ in judged:
                 for name, parsed in answers.items():
                     if isinstance(parsed, ParseFailure):
                         failures.record_failed_generation(
                             conn, stage=Stage.JUDGE, subject=f"example:{example_id}", model=name,
                             reason=parsed.reason, answer=parsed.answer, run_id=run_id,
                         )
-                    else:
-                        examples.add_verdicts(
-                            conn, example_id=example_id, judge=name,
-                            verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed], run_id=run_id,
-                        )
-                examples.decide(conn, example_id=example_id, status="accepted" if accepted else "rejected",
-                                policy=policy, run_id=run_id)
+            examples.add_verdicts(conn, verdicts=verdicts, run_id=run_id)
+            examples.decide(conn, decisions=decisions, policy=policy, run_id=run_id)
         return [example_id for example_id, _, _ in judged]
 
     return Outcome.merge([asked, guarded(f"verdicts of trajectory {trajectory_id}", store)])

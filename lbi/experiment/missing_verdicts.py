@@ -78,5 +78,5 @@ def _store_answers(engine: sa.Engine, example_id: int, answers: dict[str, list[V
                                                   model=name, reason=parsed.reason, answer=parsed.answer,
                                                   run_id=run_id)
             else:
-                examples.add_verdicts(conn, example_id=example_id, judge=name, run_id=run_id,
-                                      verdicts=[(v.criterion, v.accept, v.rationale) for v in parsed])
+                examples.add_verdicts(conn, run_id=run_id, verdicts=[
+                    (example_id, name, v.criterion, v.accept, v.rationale) for v in parsed])

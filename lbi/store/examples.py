@@ -99,14 +99,19 @@ def to_judge(conn: sa.Connection, *, trajectory_id: int, retries: int | None = N
     ))
 
 
-def add_verdicts(conn: sa.Connection, *, example_id: int, judge: str,
-                 verdicts: list[tuple[str, bool, str]], run_id: int) -> None:
+def add_verdicts(conn: sa.Connection, *, verdicts: list[tuple[int, str, str, bool, str]], run_id: int) -> None:
+    """Store (example id, judge, criterion, accept, rationale) rows, all in one statement."""
+    if not verdicts:
+        return
+    example_ids, judges, criteria, accepts, rationales = (list(column) for column in zip(*verdicts))
     conn.execute(
         sa.text(
             "INSERT INTO lbi.verdicts (example_id, judge, criterion, accept, rationale, run_id)"
-            " VALUES (:e, :j, :c, :a, :r, :run) ON CONFLICT DO NOTHING"
+            " SELECT e, j, c, a, r, :run FROM unnest(CAST(:e AS bigint[]), CAST(:j AS text[]), CAST(:c AS text[]),"
+            "                                  CAST(:a AS boolean[]), CAST(:r AS text[])) AS v(e, j, c, a, r)"
+            " ON CONFLICT DO NOTHING"
         ),
-        [{"e": example_id, "j": judge, "c": c, "a": a, "r": r, "run": run_id} for c, a, r in verdicts],
+        {"e": example_ids, "j": judges, "c": criteria, "a": accepts, "r": rationales, "run": run_id},
     )
 
 
@@ -119,15 +124,19 @@ def judge_acceptance(conn: sa.Connection, *, example_id: int) -> dict[str, bool]
     return {judge: accepted for judge, accepted in rows}
 
 
-def decide(conn: sa.Connection, *, example_id: int, status: str, policy: str, run_id: int | None = None) -> None:
-    """Record the decision; an example the decision newly accepts is credited to ``run_id``
-    (``accepted_run_id``), one accepted again keeps the run that first accepted it."""
+def decide(conn: sa.Connection, *, decisions: list[tuple[int, str]], policy: str, run_id: int | None = None) -> None:
+    """Record the (example id, status) decisions, in one statement; an example a decision newly accepts is
+    credited to ``run_id`` (``accepted_run_id``), one accepted again keeps the run that first accepted it."""
+    if not decisions:
+        return
+    example_ids, statuses = (list(column) for column in zip(*decisions))
     conn.execute(
         sa.text(
-            "UPDATE lbi.examples SET status = :s, policy = :p, decided_at = now(),"
-            " accepted_run_id = CASE WHEN :s <> 'accepted' THEN NULL"
-            "                        WHEN status = 'accepted' THEN coalesce(accepted_run_id, :run) ELSE :run END"
-            " WHERE id = :e"
+            "UPDATE lbi.examples x SET status = d.s, policy = :p, decided_at = now(),"
+            " accepted_run_id = CASE WHEN d.s <> 'accepted' THEN NULL"
+            "                        WHEN x.status = 'accepted' THEN coalesce(x.accepted_run_id, :run) ELSE :run END"
+            " FROM unnest(CAST(:e AS bigint[]), CAST(:s AS text[])) AS d(e, s)"
+            " WHERE x.id = d.e"
         ),
-        {"e": example_id, "s": status, "p": policy, "run": run_id},
+        {"e": example_ids, "s": statuses, "p": policy, "run": run_id},
     )

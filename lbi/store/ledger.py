@@ -164,7 +164,7 @@ class GroupCommit(Generic[Item, Result]):
         self._writing = False
 
     def __call__(self, item: Item) -> Result:
-        mine = _Waiting[Item, Result](item)
+        mine: _Waiting[Item, Result] = _Waiting(item)  # the bare class: _Waiting[...](item) goes through typing per call
         with self._guard:
             self._waiting.append(mine)
             mine.leads = not self._writing

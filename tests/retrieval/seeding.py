@@ -57,7 +57,7 @@ def seed_examples(engine: sa.Engine, run_id: int, seeds: list[Seed]) -> list[int
                 conn, environment_id=seed.environment_id, trajectory_id=trajectory_id, start_step=1,
                 end_step=len(steps), kind="task", instruction=seed.instruction, run_id=run_id)
             if seed.status != "pending":
-                examples.decide(conn, example_id=example_id, status=seed.status, policy="unanimous")
+                examples.decide(conn, decisions=[(example_id, seed.status)], policy="unanimous")
         ids.append(example_id)
     return ids
 
