@@ -122,6 +122,21 @@ def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:
     return {r["role"]: {"calls": r["calls"], "tokens": int(r["tokens"])} for r in rows}
 
 
+def steady_calls_per_second(database_url: str, run_id: int) -> float:
+    """Model calls answered per second between the run's 10th and 90th percentile of answered calls:
+    the rate once calls flow, without the run's start (ingest, the first tasks) and end (gates, indexing)."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        ends = conn.execute(sa.text(
+            "SELECT extract(epoch FROM created_at) FROM lbi.llm_calls"
+            " WHERE run_id = :r AND status = 'ok' ORDER BY created_at"), {"r": run_id}).scalars().all()
+    engine.dispose()
+    first, last = len(ends) // 10, len(ends) * 9 // 10
+    if last <= first or ends[last] <= ends[first]:
+        return 0.0
+    return (last - first) / float(ends[last] - ends[first])
+
+
 def cpu_seconds(model_url: str) -> dict[str, float]:
     """CPU seconds used so far, by process tree: the pipeline (this process and its descendants,
     the model transport included, with what their ended children used), the offline model's
