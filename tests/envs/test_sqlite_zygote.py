@@ -69,3 +69,19 @@ def test_the_zygote_and_its_workers_end_with_the_process_that_started_them(tmp_p
         owner.wait()
     gone, alive = psutil.wait_procs([*zygotes, *workers], timeout=5)
     assert not alive, f"left running: {[p.pid for p in alive]}"
+
+
+def test_a_released_zygote_stops_once_its_last_worker_has_ended(tmp_path: Path) -> None:
+    database = _database(tmp_path)
+    session = SqlSession(database)
+    zygote = worker_process._zygote._process
+    worker_process.release_zygote()  # a run ended while another's episode is open
+    assert zygote.poll() is None, "a zygote with a live worker keeps running"
+    assert "7" in _select(session)
+    session.close()
+    assert zygote.wait(5) is not None and worker_process._zygote._process is None
+    later = SqlSession(database)
+    try:
+        assert "7" in _select(later), "the next episode starts a new zygote"
+    finally:
+        later.close()

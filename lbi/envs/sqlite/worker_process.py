@@ -40,6 +40,13 @@ class WorkerProcess:
     def wait(self) -> None:
         select.select([self._pidfd], [], [])  # readable once the worker has ended
         os.close(self._pidfd)
+        _zygote.worker_ended()
+
+
+def release_zygote() -> None:
+    """Stop this process's zygote once no worker of it runs (a worker ends with its zygote): now if none
+    does, else when the last one ends. The next episode starts a new one."""
+    _zygote.release()
 
 
 class _Zygote:
@@ -47,6 +54,8 @@ class _Zygote:
         self._lock = threading.Lock()
         self._control: socket.socket | None = None
         self._process: subprocess.Popen | None = None
+        self._live = 0  # workers forked and not yet awaited
+        self._release_when_idle = False
 
     def fork_worker(self, database: Path, stdin: int, stdout: int) -> int:
         """A pidfd of a new worker on ``database`` reading ``stdin`` and writing ``stdout``."""
@@ -58,6 +67,7 @@ class _Zygote:
                     socket.send_fds(self._control, [os.fsencode(database)], [stdin, stdout])
                     message, fds, _flags, _address = socket.recv_fds(self._control, 64, 1)
                     if message == b"started" and len(fds) == 1:
+                        self._live += 1
                         return fds[0]
                     for fd in fds:
                         os.close(fd)
@@ -74,12 +84,27 @@ class _Zygote:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._control = ours
 
+    def worker_ended(self) -> None:
+        with self._lock:
+            self._live -= 1
+            if not self._live and self._release_when_idle:
+                self._stop()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._live:
+                self._release_when_idle = True
+            else:
+                self._stop()
+
     def forget_in_child(self) -> None:
         """After a fork: the child starts a zygote of its own (the parent's control socket stays the parent's)."""
         self._lock = threading.Lock()
         self._control = self._process = None
+        self._live, self._release_when_idle = 0, False
 
     def _stop(self) -> None:
+        self._release_when_idle = False
         if self._control is not None:
             self._control.close()
             self._control = None
