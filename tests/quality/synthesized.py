@@ -1,7 +1,8 @@
 """One clean synthesize run, made once per session, and a fresh copy of it per test.
 
-Tests corrupt their copy on purpose; the run itself costs one flow, not one per test.
-Imported by the conftest of tests/quality and tests/report.
+Tests corrupt their copy on purpose; the run itself costs one flow, not one per test (or per module:
+``copy_of`` gives a module its own copy). Imported by the conftests of tests/quality, tests/report,
+tests/experiment and tests/export, and by tests/store/test_costs.py.
 """
 
 from __future__ import annotations
@@ -60,14 +61,19 @@ def synthesized_db(pg_info: embedded.PostmasterInfo, template_db: str, offline_m
     return _made["name"]
 
 
+def copy_of(synthesized_db: str, pg_info: embedded.PostmasterInfo) -> str:
+    """The URL of a new copy of the synthesized database."""
+    name = f"{synthesized_db}_copy_{next(_copies)}"
+    with _admin(pg_info) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{synthesized_db}"')
+    return embedded.url_for(pg_info, name)
+
+
 @pytest.fixture
 def synthesized_store(synthesized_db: str, pg_info: embedded.PostmasterInfo, lbi_env: dict[str, str],
                       monkeypatch: pytest.MonkeyPatch) -> Iterator[sa.Engine]:
     """A fresh copy of the synthesized database for this test; LBI_DATABASE_URL points at it."""
-    name = f"{synthesized_db}_copy_{next(_copies)}"
-    with _admin(pg_info) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{synthesized_db}"')
-    url = embedded.url_for(pg_info, name)
+    url = copy_of(synthesized_db, pg_info)
     monkeypatch.setenv("LBI_DATABASE_URL", url)
     engine = sa.create_engine(url)
     yield engine

@@ -10,27 +10,28 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from flows.params import SynthesizeParams
 from flows.synthesize import synthesize
+from lbi.store import embedded
+from tests.quality.synthesized import SMALL, copy_of, synthesized_db  # noqa: F401
 
-PARAMS = SynthesizeParams(max_docs=2, instructions_per_doc=2, max_steps=3, max_span_steps=2)
 ALLOCATED_ROLES = ("self_instruct", "actor", "label_task", "label_replicate", "judge")
 
 
 @pytest.fixture(scope="module")
-def twice_synthesized(new_store_url_module, offline_model: str, lbi_home, prefect_api: str) -> Iterator[sa.Engine]:
-    url = new_store_url_module()
+def twice_synthesized(synthesized_db: str, pg_info: embedded.PostmasterInfo, offline_model: str, lbi_home,  # noqa: F811
+                      prefect_api: str) -> Iterator[sa.Engine]:
+    """The session's synthesized run (tests/quality/synthesized.py), priced, then the same run again."""
+    url = copy_of(synthesized_db, pg_info)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LBI_DATABASE_URL", url)
         patch.setenv("LBI_MODEL_BASE_URL", offline_model)
         patch.setenv("LBI_HOME", str(lbi_home))
-        synthesize(PARAMS)
         engine = sa.create_engine(url)
         with engine.begin() as conn:  # priced after the first run: the views price the ledger when read
             conn.execute(sa.text(
                 "INSERT INTO lbi.model_prices (model, usd_per_million_prompt_tokens, usd_per_million_completion_tokens)"
                 " SELECT DISTINCT model, 0.15, 0.60 FROM lbi.llm_calls"))
-        synthesize(PARAMS)
+        synthesize(SMALL)
         yield engine
         engine.dispose()
 
