@@ -35,6 +35,9 @@ def _context() -> Any:
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # Its config lives in memory, yet GX serializes all of it as YAML after every asset, suite and
+    # definition added or removed: ~6% of the flow's CPU at C = 64. Nothing reads those copies back.
+    context._save_project_config = lambda: None
     return context
 
 
