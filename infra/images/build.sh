@@ -61,18 +61,24 @@ base_image() {
   say "made $BASE with debootstrap in $((SECONDS - started)) s"
 }
 
-# build TAG DOCKERFILE CONTEXT: skipped when the image carries the same inputs label.
+# build TAG DOCKERFILE CONTEXT: skipped when the image carries the same inputs label. The image the tag
+# named before is removed once the new one has the tag (unless a container still uses it), so rebuilds
+# leave no untagged copies behind.
 build() {
-  local tag=$1 dockerfile=$2 context=$3 inputs started=$SECONDS
+  local tag=$1 dockerfile=$2 context=$3 inputs started=$SECONDS previous
   inputs=$( { docker image inspect --format '{{.Id}}' "$BASE"; sha256sum < "$dockerfile"
               (cd "$context" && find . -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum); } \
             | sha256sum | cut -c1-16)
   if [ "$(docker image inspect --format '{{index .Config.Labels "lbi.inputs"}}' "$tag" 2>/dev/null)" = "$inputs" ]; then
     say "$tag is up to date"; return
   fi
+  previous=$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
   if ! docker build --network host --force-rm --label "lbi.inputs=$inputs" --tag "$tag" --file "$dockerfile" "$context" \
        > "$WORK/build.log" 2>&1; then
     tail -30 "$WORK/build.log"; say "building $tag failed" >&2; exit 1
+  fi
+  if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$tag")" ]; then
+    docker image rm "$previous" >/dev/null 2>&1 || true
   fi
   say "built $tag in $((SECONDS - started)) s"
 }
