@@ -114,17 +114,15 @@ def _gate(run_id: int, logger: Any) -> Callable[[str, list[int]], Any]:
 
 
 def _batch_logger(run_id: int, logger: Any) -> Callable[[str, list[int], Outcome], None]:
-    """Log one line per finished batch; model calls counted since the previous line (all of them are this
-    process's with the thread runner; with Dask the calls made on the workers are in the budget figure)."""
+    """Log one line per finished batch, with the model calls the ledger got since the previous line
+    (from this process or, with Dask, from the workers)."""
     rt = runtime.for_run(run_id)
-    last = [rt.client.usage()]
+    last = [progress.Calls()]
 
     def log_batch(stage: str, units: list[int], outcome: Outcome) -> None:
-        now = rt.client.usage()
-        logger.info("run %d: %s", run_id, progress.batch_line(
-            rt.engine, run_id=run_id, stage=stage, units=units, produced=outcome.ids,
-            errored=len(outcome.failures), calls=progress.usage_since(now, last[0])))
-        last[0] = now
+        line, last[0] = progress.batch_line(rt.engine, run_id=run_id, stage=stage, units=units,
+                                            produced=outcome.ids, errored=len(outcome.failures), before=last[0])
+        logger.info("run %d: %s", run_id, line)
     return log_batch
 
 

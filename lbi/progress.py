@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass
 from typing import Iterator
 
 import sqlalchemy as sa
@@ -14,7 +14,6 @@ from rich.live import Live
 from rich.text import Text
 
 from lbi.method.stages import Stage
-from lbi.models.client import ClientUsage
 from lbi.store import ledger, runs
 
 _COUNTS = sa.text("""
@@ -76,13 +75,39 @@ def id_range(ids: list[int]) -> str:
     return f"{min(ids)}..{max(ids)}" if len(ids) > 1 else f"{ids[0]}" if ids else "none"
 
 
-def calls_line(usage: ClientUsage) -> str:
-    return (f"{usage.paid_calls} paid, {usage.cached_calls} cached, {usage.failed_calls} failed"
-            f" ({usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens)")
+@dataclass(frozen=True)
+class Calls:
+    """A run's model calls as its ledger has them: ``paid`` attempts the model answered (a broken
+    answer too), ``failed`` attempts that got no answer, ``cached`` calls answered from the store;
+    the tokens of the paid ones. Whichever process (a Dask worker too) made them."""
+
+    last_id: int = 0  # the run's newest ledger row counted
+    paid: int = 0
+    failed: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
-def usage_since(now: ClientUsage, before: ClientUsage) -> ClientUsage:
-    return ClientUsage(**{f.name: getattr(now, f.name) - getattr(before, f.name) for f in fields(ClientUsage)})
+_CALLS_SINCE = sa.text("""
+    SELECT coalesce(max(id), :after) AS last_id,
+           count(*) FILTER (WHERE status <> 'error') AS paid, count(*) FILTER (WHERE status = 'error') AS failed,
+           (SELECT cache_hits FROM lbi.runs WHERE id = :r) AS cached,
+           coalesce(sum(prompt_tokens) FILTER (WHERE status <> 'error'), 0) AS prompt_tokens,
+           coalesce(sum(completion_tokens) FILTER (WHERE status <> 'error'), 0) AS completion_tokens
+    FROM lbi.llm_calls WHERE run_id = :r AND id > :after
+""")
+
+
+def calls_since(conn: sa.Connection, run_id: int, before: Calls) -> Calls:
+    """The run's calls since ``before`` (its ``last_id`` on), cached ones counted by the run's total."""
+    row = conn.execute(_CALLS_SINCE, {"r": run_id, "after": before.last_id}).mappings().one()
+    return Calls(**{**row, "cached": row["cached"] - before.cached})
+
+
+def calls_line(calls: Calls) -> str:
+    return (f"{calls.paid} paid, {calls.cached} cached, {calls.failed} failed"
+            f" ({calls.prompt_tokens} prompt + {calls.completion_tokens} completion tokens)")
 
 
 def budget_line(conn: sa.Connection, run_id: int) -> str:
@@ -93,13 +118,16 @@ def budget_line(conn: sa.Connection, run_id: int) -> str:
 
 
 def batch_line(engine: sa.Engine, *, run_id: int, stage: str, units: list[int], produced: list[int],
-               errored: int, calls: ClientUsage) -> str:
-    """One line per finished batch: what it covered, what was new, what it cost, and what is left."""
+               errored: int, before: Calls) -> tuple[str, Calls]:
+    """One line per finished batch: what it covered, what was new, what it cost since ``before`` (the
+    previous line's calls), and what is left; with the calls counted up to now, for the next line."""
     with engine.connect() as conn:
         made = conn.execute(sa.text(_MADE_BY_RUN[stage]), {"ids": produced, "r": run_id}).scalar() \
             if stage in _MADE_BY_RUN else None
+        calls = calls_since(conn, run_id, before)
         budget = budget_line(conn, run_id)
     outputs = (f"{len(produced)} out ({made} new, {len(produced) - made} already done)" if made is not None
                else f"{len(produced)} out")
     return (f"{stage} batch {id_range(units)}: {len(units)} units in, {outputs}, {errored} errored;"
-            f" model calls since the last batch: {calls_line(calls)}; {budget}")
+            f" model calls since the last batch: {calls_line(calls)}; {budget}",
+            Calls(calls.last_id, cached=before.cached + calls.cached))

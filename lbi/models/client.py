@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
@@ -59,23 +59,6 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
     parsed: Any = None
-
-
-@dataclass(frozen=True)
-class ClientUsage:
-    """What a client has done since it was made. ``paid_calls``: attempts the model answered
-    (a broken answer too: it was paid for); ``cached_calls``: calls answered from the store;
-    ``failed_calls``: attempts that got no answer (HTTP error, timeout, broken body, not sent
-    because the run stopped). Tokens are those of the paid calls."""
-
-    paid_calls: int = 0
-    cached_calls: int = 0
-    failed_calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-
-_USAGE_FIELDS = [usage_field.name for usage_field in fields(ClientUsage)]
 
 
 @dataclass(frozen=True)
@@ -139,8 +122,6 @@ class ModelClient:
         self._inflight: dict[str, tuple[threading.Lock, int]] = {}
         self._inflight_guard = threading.Lock()
         self._stopped: str | None = None
-        self._usage = ClientUsage()
-        self._usage_guard = threading.Lock()
         self._shared_slots = _shared_slots(options)
         self._rates = (RateLimits(options.requests_per_minute, options.tokens_per_minute)
                        if options.requests_per_minute or options.tokens_per_minute else None)
@@ -165,7 +146,6 @@ class ModelClient:
             self._check_running()
             lookup = self._lookup(request.key)
             if (hit := lookup.cached) is not None:
-                self._count(cached_calls=1)
                 return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens,
                                   parse(hit.text))
             if not lookup.reserved:
@@ -232,7 +212,6 @@ class ModelClient:
                     error=parsed.reason if broken else None, attempt=attempt, prompt_tokens=prompt_tokens,
                     completion_tokens=completion_tokens, latency_ms=_elapsed_ms(started),
                 ))
-                self._count(paid_calls=1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
                 if not broken or invalid >= self._options.max_invalid_answers:
                     return Completion(text, call_id, False, prompt_tokens, completion_tokens, parsed)
                 invalid += 1
@@ -261,16 +240,6 @@ class ModelClient:
             return
         with self._shared_slots.hold(priority):
             yield
-
-    def usage(self) -> ClientUsage:
-        """A consistent snapshot of what this client has done since it was made."""
-        with self._usage_guard:
-            return self._usage
-
-    def _count(self, **added: int) -> None:
-        with self._usage_guard:
-            self._usage = ClientUsage(**{name: getattr(self._usage, name) + added.get(name, 0)
-                                         for name in _USAGE_FIELDS})
 
     def _admit(self, model: str, request: Request) -> int:
         """Wait for the model's requests- and tokens-per-minute limits, if set; the tokens counted."""
@@ -316,7 +285,6 @@ class ModelClient:
 
     def _record_failure(self, role: str, request: Request, attempt: int, started: float,
                         error: str, http_status: int | None) -> None:
-        self._count(failed_calls=1)
         self._record(ledger.CallRow(
             request_hash=request.key, role=role, model=request.body["model"], request_json=request.canonical,
             status="error", error=error, http_status=http_status, attempt=attempt, latency_ms=_elapsed_ms(started),

@@ -3,6 +3,8 @@ run left on a worker once it ends, and a gate that stops the run stops the calls
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import pytest
@@ -39,9 +41,19 @@ def cluster(prefect_api: str, lbi_env: dict[str, str], monkeypatch: pytest.Monke
 
 
 def test_dask_cluster_makes_the_same_dataset_and_leaves_nothing_on_its_workers(
-        cluster: Any, store: sa.Engine, new_store_url, monkeypatch: pytest.MonkeyPatch) -> None:
-    result = synthesize.with_options(task_runner=task_runner(workers=1, dask_address=cluster.scheduler.address))(PARAMS)
+        cluster: Any, store: sa.Engine, new_store_url, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    flow_log = logging.getLogger("prefect.flow_runs")
+    flow_log.addHandler(caplog.handler)  # Prefect's loggers do not propagate to the root
+    try:
+        with caplog.at_level(logging.INFO, logger="prefect.flow_runs"):
+            result = synthesize.with_options(
+                task_runner=task_runner(workers=1, dask_address=cluster.scheduler.address))(PARAMS)
+    finally:
+        flow_log.removeHandler(caplog.handler)
     assert result["status"] == "completed" and result["totals"]["examples"] > 0
+    paid = [int(m.group(1)) for m in re.finditer(r"model calls since the last batch: (\d+) paid", caplog.text)]
+    assert paid and sum(paid) > 0, "the batch lines count the calls the workers made"
     held = cluster.run(_what_a_worker_holds)
     assert len(held) == 2 and sum(h["tasks_run"] for h in held.values()) > 0, held
     assert all(h["runtimes"] == [] and h["children"] == 0 and h["engines"] == 0 for h in held.values()), held

@@ -7,8 +7,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from lbi import progress
 from lbi.errors import BudgetExhausted, ModelError
-from lbi.models.client import ClientOptions, ClientUsage, ModelClient
+from lbi.models.client import ClientOptions, ModelClient
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import runs
 from tests.models.scripted_server import Reply, scripted
@@ -149,14 +150,19 @@ def test_a_persistently_broken_answer_is_a_parse_failure_never_cached(store: sa.
     assert {r.status for r in _ledger(store)} == {"invalid"}
 
 
-def test_usage_counts_paid_cached_and_failed_calls_with_their_tokens(store: sa.Engine) -> None:
+def test_the_ledger_counts_paid_cached_and_failed_calls_with_their_tokens(store: sa.Engine) -> None:
     run_id = _run(store)
     other = [{"role": "user", "content": "another question"}]
+    with store.connect() as conn:
+        assert progress.calls_since(conn, run_id, progress.Calls()) == progress.Calls()
     with scripted([Reply(status=500), Reply(content="answer")]) as (url, _):
         client = _client(store, url, run_id)
-        assert client.usage() == ClientUsage()
         client.complete(role="r", model="m", messages=MESSAGES)
         client.complete(role="r", model="m", messages=MESSAGES)
         client.complete(role="r", model="m", messages=other)
-    assert client.usage() == ClientUsage(paid_calls=2, cached_calls=1, failed_calls=1,
-                                         prompt_tokens=20, completion_tokens=10)
+    with store.connect() as conn:
+        counted = progress.calls_since(conn, run_id, progress.Calls())
+        assert counted == progress.Calls(counted.last_id, paid=2, failed=1, cached=1, prompt_tokens=20,
+                                         completion_tokens=10)
+        assert progress.calls_since(conn, run_id, progress.Calls(counted.last_id, cached=1)) == \
+            progress.Calls(counted.last_id), "nothing since"
