@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Sequence
+
+import numpy as np
 import sqlalchemy as sa
 
 from lbi.envs import registry
 from lbi.envs.base import EnvSpec
+from lbi.retrieval.store import count_words, vector_literal
 from lbi.store import documents, examples, instructions, runs, trajectories
 from lbi.store.trajectories import StoredStep
 
@@ -83,3 +87,25 @@ def bare_examples(engine: sa.Engine, n: int, *, environment_id: str) -> list[int
             "SELECT :t, g + 1, g + 1, 'task', i, 'accepted'"
             " FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(i, g) "
             "RETURNING id"), {"t": trajectory_id, "ids": instruction_id}).scalars().all()
+
+
+def index_made_up(conn: sa.Connection, ids: Sequence[int], vectors: Sequence[np.ndarray], *, embedder: str,
+                  instructions: Sequence[str], actions: Sequence[str] | None = None,
+                  references: Sequence[str] | None = None, observations: Sequence[str] | None = None,
+                  environment_id: str = CHINOOK) -> None:
+    """Searchable documents, their word counts and made-up vectors for examples ``ids`` (bare_examples)."""
+    blank = [""] * len(ids)
+    conn.execute(sa.text("""
+        INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference,
+                                           observation_tsv)
+        VALUES (:id, :env, :instruction, :actions, :reference, to_tsvector('english', :observations))"""),
+        [{"id": i, "env": environment_id, "instruction": instruction, "actions": action, "reference": reference,
+          "observations": observation}
+         for i, instruction, action, reference, observation
+         in zip(ids, instructions, actions or blank, references or blank, observations or blank)])
+    count_words(conn, example_ids=list(ids))
+    conn.execute(sa.text("""
+        INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
+        VALUES (:id, :embedder, :env, CAST(:vector AS vector))"""),
+        [{"id": i, "embedder": embedder, "env": environment_id, "vector": vector_literal(v)}
+         for i, v in zip(ids, vectors)])

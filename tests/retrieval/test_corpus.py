@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from lbi.retrieval.corpus import CorpusItem, CorpusRetriever, save_items
 from lbi.retrieval.retriever import ExampleRetriever
-from lbi.retrieval.store import count_words, vector_literal
-from tests.retrieval.seeding import CHINOOK, bare_examples
+from tests.retrieval.seeding import CHINOOK, bare_examples, index_made_up
 
 # More items than a full-text side ranks (1,000) share the common words, so which words a query keeps
 # (the rarest, while the rows they match stay within that budget) and which rows it ranks both show.
@@ -34,18 +33,9 @@ def _stored_both_ways(store: sa.Engine, embedder_name: str, items: list[CorpusIt
     vectors = np.random.default_rng(3).normal(size=(len(items), 384)).astype(np.float32)
     ids = bare_examples(store, len(items), environment_id=CHINOOK)
     with store.begin() as conn:
-        conn.execute(sa.text("""
-            INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference,
-                                               observation_tsv)
-            VALUES (:id, :env, :instruction, :actions, :reference, to_tsvector('english', :observations))"""),
-            [{"id": i, "env": CHINOOK, "instruction": item.instruction, "actions": item.actions,
-              "reference": item.reference, "observations": item.observations} for i, item in zip(ids, items)])
-        count_words(conn, example_ids=ids)
-        conn.execute(sa.text("""
-            INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
-            VALUES (:id, :embedder, :env, CAST(:vector AS vector))"""),
-            [{"id": i, "embedder": embedder_name, "env": CHINOOK, "vector": vector_literal(v)}
-             for i, v in zip(ids, vectors)])
+        index_made_up(conn, ids, vectors, embedder=embedder_name, instructions=[i.instruction for i in items],
+                      actions=[i.actions for i in items], references=[i.reference for i in items],
+                      observations=[i.observations for i in items])
         experiment = conn.execute(sa.text("INSERT INTO lbi.experiments (environment_id, task_set, task_set_hash)"
                                           " VALUES (:env, 'held-out', 'h') RETURNING id"), {"env": CHINOOK}).scalar()
         corpus_id = conn.execute(sa.text(

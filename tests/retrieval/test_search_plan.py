@@ -10,8 +10,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from lbi.retrieval.search import hybrid_search
-from lbi.retrieval.store import count_words, vector_literal
-from tests.retrieval.seeding import CHINOOK, bare_examples
+from lbi.retrieval.store import vector_literal
+from tests.retrieval.seeding import CHINOOK, bare_examples, index_made_up
 
 EMBEDDER, ROWS = "made-up", 300
 CHEAP_WORKERS = ("SET parallel_setup_cost = 0", "SET parallel_tuple_cost = 0", "SET min_parallel_table_scan_size = 0",
@@ -24,17 +24,7 @@ def _stored(store: sa.Engine) -> np.ndarray:
     vectors = np.random.default_rng(11).normal(size=(ROWS, 384))
     ids = bare_examples(store, ROWS, environment_id=CHINOOK)
     with store.begin() as conn:
-        conn.execute(sa.text("""
-            INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference,
-                                               observation_tsv)
-            VALUES (:id, :env, 'Count the tracks of the album.', '', '', ''::tsvector)"""),
-            [{"id": i, "env": CHINOOK} for i in ids])
-        count_words(conn, example_ids=ids)
-        conn.execute(sa.text("""
-            INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
-            VALUES (:id, :embedder, :env, CAST(:vector AS vector))"""),
-            [{"id": i, "embedder": EMBEDDER, "env": CHINOOK, "vector": vector_literal(v)}
-             for i, v in zip(ids, vectors)])
+        index_made_up(conn, ids, vectors, embedder=EMBEDDER, instructions=["Count the tracks of the album."] * ROWS)
         conn.execute(sa.text("ANALYZE lbi.embeddings"))
     return vectors[0]
 

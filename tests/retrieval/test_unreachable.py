@@ -14,8 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from lbi.retrieval.search import hybrid_search
-from lbi.retrieval.store import count_words, vector_literal
-from tests.retrieval.seeding import CHINOOK, bare_examples
+from tests.retrieval.seeding import CHINOOK, bare_examples, index_made_up
 
 COPIES, TRUE, K = 2000, 5, 5
 CUSTOMERS = ("Rossi", "Bianchi", "Verdi")  # one group of TRUE examples behind the copies each
@@ -39,17 +38,8 @@ def _store_behind_a_group(store: sa.Engine) -> tuple[np.ndarray, np.ndarray, lis
     instructions = ["Count the tracks of the album."] * COPIES + [
         f"List the invoices of customer {name}." for name in CUSTOMERS for _ in range(TRUE)]
     with store.begin() as conn:
-        conn.execute(sa.text("""
-            INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference,
-                                               observation_tsv)
-            VALUES (:id, :env, :instruction, '', '', ''::tsvector)"""),
-            [{"id": i, "env": CHINOOK, "instruction": text} for i, text in zip(ids, instructions)])
-        count_words(conn, example_ids=ids)
-        conn.execute(sa.text("""
-            INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
-            VALUES (:id, :embedder, :env, CAST(:vector AS vector))"""),
-            [{"id": i, "embedder": EMBEDDER, "env": CHINOOK, "vector": vector_literal(v)}
-             for i, v in zip(ids, np.concatenate([np.repeat(a[None], COPIES, axis=0), behind]))])
+        index_made_up(conn, ids, np.concatenate([np.repeat(a[None], COPIES, axis=0), behind]), embedder=EMBEDDER,
+                      instructions=instructions)
         conn.execute(sa.text("DROP INDEX lbi.embeddings_environment"))  # leave the planner the HNSW index only
         conn.execute(sa.text("ANALYZE lbi.embeddings"))
     return a, directions, [ids[COPIES + g * TRUE:COPIES + (g + 1) * TRUE] for g in range(len(CUSTOMERS))]
