@@ -6,23 +6,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lbi.store import examples, runs
+from tests.store.rows import a_trajectory
 
 ENV = "labels-env-v0"
 
 
 def test_labels_stored_together_and_an_existing_span_wins(store: sa.Engine) -> None:
     with store.begin() as conn:
-        conn.execute(sa.text("INSERT INTO lbi.environments (id, family, description, action_language)"
-                             " VALUES (:e, 'kv', 'd', 'l')"), {"e": ENV})
+        trajectory = a_trajectory(conn, ENV, n_steps=2)
         run_id = runs.create_run(conn, flow="synthesize", environment_id=ENV, params={}, max_llm_calls=None,
                                  max_tokens=None)
-        instruction = conn.execute(sa.text(
-            "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash) VALUES (:e, 'self_instruct',"
-            " 'x', 'h') RETURNING id"), {"e": ENV}).scalar_one()
-        trajectory = conn.execute(sa.text(
-            "INSERT INTO lbi.trajectories (instruction_id, environment_id, actor_model, status, initial_observation,"
-            " n_steps) VALUES (:i, :e, 'a', 'completed', 'o', 2) RETURNING id"), {"i": instruction, "e": ENV}
-        ).scalar_one()
         earlier = examples.add_example(conn, environment_id=ENV, trajectory_id=trajectory, run_id=run_id,
                                        start_step=1, end_step=1, kind="task", instruction="first")
     labels = [examples.Label(1, 2, "task", "both steps", ("one", "two")),

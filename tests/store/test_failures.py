@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from lbi.cli import app
 from lbi.store import failures, runs
+from tests.store.rows import a_trajectory
 
 ENV, OTHER = "failing-env-v0", "other-env-v0"
 
@@ -90,15 +91,7 @@ def test_a_judge_failure_is_asked_again_by_a_later_run(store: sa.Engine) -> None
     from lbi.store import examples
 
     with store.begin() as conn:
-        conn.execute(sa.text("INSERT INTO lbi.environments (id, family, description, action_language)"
-                             " VALUES (:e, 'kv', 'd', 'l')"), {"e": ENV})
-        instruction = conn.execute(sa.text(
-            "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash) VALUES (:e, 'self_instruct',"
-            " 'x', 'h') RETURNING id"), {"e": ENV}).scalar_one()
-        trajectory = conn.execute(sa.text(
-            "INSERT INTO lbi.trajectories (instruction_id, environment_id, actor_model, status, initial_observation,"
-            " n_steps) VALUES (:i, :e, 'a', 'completed', 'o', 1) RETURNING id"), {"i": instruction, "e": ENV}
-        ).scalar_one()
+        trajectory = a_trajectory(conn, ENV, n_steps=1)
         conn.execute(sa.text("INSERT INTO lbi.steps (trajectory_id, idx, reason, action, observation)"
                              " VALUES (:t, 1, 'r', 'act', 'obs')"), {"t": trajectory})
         example = examples.add_example(conn, trajectory_id=trajectory, start_step=1, end_step=1, kind="task",
