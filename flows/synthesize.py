@@ -117,11 +117,11 @@ def _batch_logger(run_id: int, logger: Any) -> Callable[[str, list[int], Outcome
     """Log one line per finished batch, with the model calls the ledger got since the previous line
     (from this process or, with Dask, from the workers)."""
     rt = runtime.for_run(run_id)
-    last = [progress.Calls()]
+    mark = [progress.LedgerMark()]
 
     def log_batch(stage: str, units: list[int], outcome: Outcome) -> None:
-        line, last[0] = progress.batch_line(rt.engine, run_id=run_id, stage=stage, units=units,
-                                            produced=outcome.ids, errored=len(outcome.failures), before=last[0])
+        line, mark[0] = progress.batch_line(rt.engine, run_id=run_id, stage=stage, units=units,
+                                            produced=outcome.ids, errored=len(outcome.failures), since=mark[0])
         logger.info("run %d: %s", run_id, line)
     return log_batch
 

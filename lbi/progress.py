@@ -81,7 +81,6 @@ class Calls:
     answer too), ``failed`` attempts that got no answer, ``cached`` calls answered from the store;
     the tokens of the paid ones. Whichever process (a Dask worker too) made them."""
 
-    last_id: int = 0  # the run's newest ledger row counted
     paid: int = 0
     failed: int = 0
     cached: int = 0
@@ -89,20 +88,29 @@ class Calls:
     completion_tokens: int = 0
 
 
+@dataclass(frozen=True)
+class LedgerMark:
+    """How far calls were counted: the run's newest ledger row then, and its cache hits then."""
+
+    last_id: int = 0
+    cache_hits: int = 0
+
+
 _CALLS_SINCE = sa.text("""
-    SELECT coalesce(max(id), :after) AS last_id,
+    SELECT coalesce(max(id), :after) AS last_id, (SELECT cache_hits FROM lbi.runs WHERE id = :r) AS cache_hits,
            count(*) FILTER (WHERE status <> 'error') AS paid, count(*) FILTER (WHERE status = 'error') AS failed,
-           (SELECT cache_hits FROM lbi.runs WHERE id = :r) AS cached,
            coalesce(sum(prompt_tokens) FILTER (WHERE status <> 'error'), 0) AS prompt_tokens,
            coalesce(sum(completion_tokens) FILTER (WHERE status <> 'error'), 0) AS completion_tokens
     FROM lbi.llm_calls WHERE run_id = :r AND id > :after
 """)
 
 
-def calls_since(conn: sa.Connection, run_id: int, before: Calls) -> Calls:
-    """The run's calls since ``before`` (its ``last_id`` on), cached ones counted by the run's total."""
-    row = conn.execute(_CALLS_SINCE, {"r": run_id, "after": before.last_id}).mappings().one()
-    return Calls(**{**row, "cached": row["cached"] - before.cached})
+def calls_since(conn: sa.Connection, run_id: int, mark: LedgerMark) -> tuple[Calls, LedgerMark]:
+    """The run's calls since ``mark``, and the mark to count the next ones from."""
+    row = conn.execute(_CALLS_SINCE, {"r": run_id, "after": mark.last_id}).mappings().one()
+    calls = Calls(row["paid"], row["failed"], row["cache_hits"] - mark.cache_hits, row["prompt_tokens"],
+                  row["completion_tokens"])
+    return calls, LedgerMark(row["last_id"], row["cache_hits"])
 
 
 def calls_line(calls: Calls) -> str:
@@ -118,16 +126,15 @@ def budget_line(conn: sa.Connection, run_id: int) -> str:
 
 
 def batch_line(engine: sa.Engine, *, run_id: int, stage: str, units: list[int], produced: list[int],
-               errored: int, before: Calls) -> tuple[str, Calls]:
-    """One line per finished batch: what it covered, what was new, what it cost since ``before`` (the
-    previous line's calls), and what is left; with the calls counted up to now, for the next line."""
+               errored: int, since: LedgerMark) -> tuple[str, LedgerMark]:
+    """One line per finished batch: what it covered, what was new, what it cost since ``since`` (the
+    previous line's mark), and what is left; with the mark for the next line."""
     with engine.connect() as conn:
         made = conn.execute(sa.text(_MADE_BY_RUN[stage]), {"ids": produced, "r": run_id}).scalar() \
             if stage in _MADE_BY_RUN else None
-        calls = calls_since(conn, run_id, before)
+        calls, mark = calls_since(conn, run_id, since)
         budget = budget_line(conn, run_id)
     outputs = (f"{len(produced)} out ({made} new, {len(produced) - made} already done)" if made is not None
                else f"{len(produced)} out")
     return (f"{stage} batch {id_range(units)}: {len(units)} units in, {outputs}, {errored} errored;"
-            f" model calls since the last batch: {calls_line(calls)}; {budget}",
-            Calls(calls.last_id, cached=before.cached + calls.cached))
+            f" model calls since the last batch: {calls_line(calls)}; {budget}", mark)

@@ -154,15 +154,14 @@ def test_the_ledger_counts_paid_cached_and_failed_calls_with_their_tokens(store:
     run_id = _run(store)
     other = [{"role": "user", "content": "another question"}]
     with store.connect() as conn:
-        assert progress.calls_since(conn, run_id, progress.Calls()) == progress.Calls()
+        assert progress.calls_since(conn, run_id, progress.LedgerMark()) == (progress.Calls(), progress.LedgerMark())
     with scripted([Reply(status=500), Reply(content="answer")]) as (url, _):
         client = _client(store, url, run_id)
         client.complete(role="r", model="m", messages=MESSAGES)
         client.complete(role="r", model="m", messages=MESSAGES)
         client.complete(role="r", model="m", messages=other)
     with store.connect() as conn:
-        counted = progress.calls_since(conn, run_id, progress.Calls())
-        assert counted == progress.Calls(counted.last_id, paid=2, failed=1, cached=1, prompt_tokens=20,
-                                         completion_tokens=10)
-        assert progress.calls_since(conn, run_id, progress.Calls(counted.last_id, cached=1)) == \
-            progress.Calls(counted.last_id), "nothing since"
+        counted, mark = progress.calls_since(conn, run_id, progress.LedgerMark())
+        assert counted == progress.Calls(paid=2, failed=1, cached=1, prompt_tokens=20, completion_tokens=10)
+        assert mark.cache_hits == 1
+        assert progress.calls_since(conn, run_id, mark) == (progress.Calls(), mark), "nothing since"
