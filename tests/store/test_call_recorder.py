@@ -92,3 +92,15 @@ def test_lookups_together_serve_answers_and_reserve_the_budget_in_order(store: s
     assert [lookup.cached for lookup in lookups[::2]] == [None, None]
     assert lookups[1].cached == ledger.CachedAnswer(answered[0], "answer 1\ufffd", 1, 1)  # the first answer
     assert tuple(counters) == (2, 1, 2)
+
+
+def test_a_lookup_does_not_wait_for_a_unit_writing_rows_of_the_run(store: sa.Engine, run_id: int) -> None:
+    """A unit's open transaction that stored a row referring to the run (the foreign key takes a share lock
+    on the run's row) must not hold back the run's lookups, which count calls on that row."""
+    with store.connect() as unit, unit.begin():
+        unit.execute(sa.text("INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, run_id)"
+                             " VALUES ('recorder-env-v0', 'self_instruct', 't', 'h', :r)"), {"r": run_id})
+        with store.connect() as conn, conn.begin():
+            conn.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+            lookups = ledger.serve_or_reserve(conn, request_hashes=["new"], run_id=run_id)
+    assert [lookup.reserved for lookup in lookups] == [True]
