@@ -12,8 +12,12 @@ the query stays cheap, and rank at most ``:text_rows`` matching rows.
 The dense side is the graph's (HNSW) nearest vectors, or the exact nearest when the graph's best is less
 similar than ``:retry_below`` or a text candidate is nearer to the query than it: then the graph has
 certainly missed something (synthesized data holds tight groups of near-duplicates, and the candidate list
-can fill up in a neighbouring group and stop there). That condition is evaluated once, before the exact scan,
-and "+ 0" keeps the scan off the HNSW index. A table without a graph is scanned exactly either way.
+can fill up in a neighbouring group and stop there). That condition is evaluated once, before the retry.
+The retry ranks the scope's binary-quantized vectors (``embedding_bits``, read from the scope's index) by
+Hamming distance and re-ranks the nearest ``:shortlist`` by cosine: the exact nearest whenever they are
+among those (at 100,000 examples, for all 200 benchmark queries at 1,000), at a fraction of the cost of
+the cosine distance of every vector (an unpublished vector among them takes a place in the shortlist).
+"+ 0" keeps the re-ranking off the HNSW index. A table without a graph is scanned exactly either way.
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ def _sides(t: Searched) -> str:
     vectors are witnesses for the dense side."""
     published = "" if t.vectors == t.documents else \
         f"\n      AND EXISTS (SELECT 1 FROM {t.documents} d WHERE d.{t.key} = m.{t.key})"
-    searched = f"m.{t.scope} = :scope AND m.embedder = :embedder AND m.{t.key} <> ALL(:exclude){published}"
+    scoped = f"m.{t.scope} = :scope AND m.embedder = :embedder AND m.{t.key} <> ALL(:exclude)"
+    searched = scoped + published
     return f"""{_rare_words(t, 'search')},
 text AS MATERIALIZED (
     SELECT example_id, row_number() OVER (ORDER BY score DESC, example_id) AS rank
@@ -94,9 +99,14 @@ graph_missed AS MATERIALIZED (
                         AND w.embedding <=> CAST(:vector AS vector) < min(approximate.distance))) AS yes
     FROM approximate
 ),
+shortlist AS MATERIALIZED (
+    SELECT m.{t.key} AS example_id FROM {t.vectors} m
+    WHERE {scoped} AND (SELECT yes FROM graph_missed)
+    ORDER BY m.embedding_bits <~> binary_quantize(CAST(:vector AS vector)), m.{t.key} LIMIT :shortlist
+),
 exact AS MATERIALIZED (
-    SELECT m.{t.key} AS example_id, m.embedding <=> CAST(:vector AS vector) AS distance FROM {t.vectors} m
-    WHERE {searched} AND (SELECT yes FROM graph_missed)
+    SELECT m.{t.key} AS example_id, m.embedding <=> CAST(:vector AS vector) AS distance
+    FROM shortlist JOIN {t.vectors} m ON m.{t.key} = shortlist.example_id AND m.embedder = :embedder{published}
     ORDER BY (m.embedding <=> CAST(:vector AS vector)) + 0 LIMIT :candidates
 ),
 dense AS MATERIALIZED (

@@ -13,7 +13,8 @@ whose example has no document yet (stored while the committee judges, before the
 The graph search can miss a whole group of near neighbours (at 100,000 examples one query in 200 got 1 of
 its 10 true neighbours at ef_search 200; all 10 at 1000), so the dense side searches exactly when the
 graph's nearest vector is less similar than RETRY_BELOW, or when one of the text side's candidates is
-nearer to the query than it (see lbi.retrieval.queries).
+nearer to the query than it: by cosine over the SHORTLIST vectors nearest by the Hamming distance of their
+binary-quantized form (see lbi.retrieval.queries).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CANDIDATES = 20  # per side, before fusion
 TEXT_ROWS = 1000  # matching rows a full-text side ranks at most (when even the rarest words are common)
 RAREST_WORDS = 12  # words a full-text query keeps at most
 RETRY_BELOW = 0.5  # the graph's nearest vector less similar than this: the dense side searches exactly
+SHORTLIST = 1000  # nearest by Hamming distance that the exact retry re-ranks by cosine
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def _params(*, scope: str | int, text: str, exclude: Sequence[int], k: int) -> d
 
 def _dense_params(*, embedder: str, vector: np.ndarray, candidates: int, retry: bool) -> dict:
     return {"embedder": embedder, "vector": vector_literal(vector), "candidates": candidates, "retry": retry,
-            "retry_below": RETRY_BELOW}
+            "retry_below": RETRY_BELOW, "shortlist": max(SHORTLIST, candidates)}
 
 
 def hybrid_statement(searched: Searched, *, scope: str | int, embedder: str, text: str, vector: np.ndarray,
