@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
 
-from lbi.envs.sqlite import worker_process
+from lbi.envs.sqlite import worker_process, zygote
 from lbi.envs.sqlite.session import SqlSession
 
 
-def _database(tmp_path: Path) -> Path:
-    path = tmp_path / "t.db"
+def _database(tmp_path: Path, value: int = 7) -> Path:
+    path = tmp_path / f"t{value}.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE t (x)")
-        conn.execute("INSERT INTO t VALUES (7)")
+        conn.execute("INSERT INTO t VALUES (?)", (value,))
     return path
 
 
@@ -85,3 +88,51 @@ def test_a_released_zygote_stops_once_its_last_worker_has_ended(tmp_path: Path) 
         assert "7" in _select(later), "the next episode starts a new zygote"
     finally:
         later.close()
+
+
+def test_workers_asked_for_at_once_each_belong_to_their_own_episode(tmp_path: Path) -> None:
+    """Requests go to the zygote back to back and its answers resolve them in order: each episode gets the
+    pidfd of its own worker, so closing one episode kills no other episode's worker."""
+    episodes = 24
+    databases = [_database(tmp_path, value) for value in range(100, 100 + episodes)]
+    opened, half_closed = threading.Barrier(episodes, timeout=10), threading.Barrier(episodes, timeout=10)
+
+    def episode(number: int) -> list[str]:
+        opened.wait()
+        session = SqlSession(databases[number])
+        try:
+            seen = [_select(session)]
+            if number % 2 == 0:
+                session.close()
+            half_closed.wait()
+            if number % 2:
+                seen.append(_select(session))
+            return seen
+        finally:
+            session.close()
+
+    with ThreadPoolExecutor(episodes) as pool:
+        seen = list(pool.map(episode, range(episodes)))
+    for number, answers in enumerate(seen):
+        assert answers and all(str(100 + number) in answer for answer in answers), (number, answers)
+
+
+def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on(tmp_path: Path) -> None:
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    with theirs:
+        process = subprocess.Popen([sys.executable, "-m", "lbi.envs.sqlite.zygote", str(theirs.fileno())],
+                                   pass_fds=[theirs.fileno()])
+    request_r, request_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    try:
+        ours.send(b"no descriptors")
+        assert socket.recv_fds(ours, 64, 1)[:2] == (zygote.REFUSED, [])
+        socket.send_fds(ours, [os.fsencode(_database(tmp_path))], [request_r, reply_w])
+        message, fds, _flags, _address = socket.recv_fds(ours, 64, 1)
+        assert message == zygote.STARTED and len(fds) == 1
+        os.close(fds[0])
+    finally:
+        for fd in (request_r, request_w, reply_r, reply_w):
+            os.close(fd)
+        ours.close()
+        assert process.wait(5) == 0

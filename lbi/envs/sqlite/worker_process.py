@@ -11,8 +11,12 @@ import socket
 import subprocess
 import sys
 import threading
+from collections import deque
+from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO
+
+from lbi.envs.sqlite.zygote import STARTED
 
 
 class WorkerProcess:
@@ -49,32 +53,100 @@ def release_zygote() -> None:
     _zygote.release()
 
 
+class _ZygoteGone(Exception):
+    """The zygote ended before it answered."""
+
+
+class _Channel:
+    """The control socket of one running zygote. Requests are sent back to back, and the zygote answers
+    them in order, so each reply resolves the oldest request waiting: no thread holds the socket for a round
+    trip (under load each round trip waited for the interpreter lock, and episodes queued for their workers).
+    One reader thread takes the replies; when the zygote ends it fails every request still waiting."""
+
+    def __init__(self, control: socket.socket, lock: threading.Lock) -> None:
+        self._control = control
+        self._lock = lock  # the zygote's
+        self._sending = threading.Lock()  # requests go out in the order they wait in
+        self.waiting: deque[Future[int]] = deque()  # guarded by the lock
+        self._reader = threading.Thread(target=self._read_replies, name="sql-zygote-replies", daemon=True)
+        self._reader.start()
+
+    def _read_replies(self) -> None:
+        try:
+            while True:
+                message, fds, _flags, _address = socket.recv_fds(self._control, 64, 1)
+                if not message:
+                    break
+                with self._lock:
+                    request = self.waiting.popleft() if self.waiting else None
+                if request is None:  # a reply nobody asked for: the zygote is not ours to trust
+                    for fd in fds:
+                        os.close(fd)
+                    break
+                if message == STARTED and len(fds) == 1:
+                    request.set_result(fds[0])
+                else:
+                    for fd in fds:
+                        os.close(fd)
+                    request.set_exception(_ZygoteGone("the zygote refused to start a worker"))
+        except OSError:
+            pass
+        with self._lock:
+            owed, self.waiting = self.waiting, deque()
+        for request in owed:
+            request.set_exception(_ZygoteGone("the zygote ended"))
+        with self._sending:
+            self._control.close()
+
+    def ask(self, database: Path, stdin: int, stdout: int) -> Future[int]:
+        """Ask for a worker (the zygote's lock not held: sending may wait for the zygote to read)."""
+        request: Future[int] = Future()
+        with self._sending:
+            with self._lock:
+                self.waiting.append(request)
+            try:
+                socket.send_fds(self._control, [os.fsencode(database)], [stdin, stdout])
+            except OSError:
+                with self._lock:
+                    unsent = request in self.waiting
+                    if unsent:
+                        self.waiting.remove(request)
+                if unsent:
+                    request.set_exception(_ZygoteGone("the zygote is gone"))
+        return request
+
+    def close(self) -> None:
+        """End the zygote: it sees the socket shut, and the reader ends."""
+        try:
+            self._control.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class _Zygote:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._control: socket.socket | None = None
+        self.lock = threading.Lock()
+        self._channel: _Channel | None = None
         self._process: subprocess.Popen | None = None
-        self._live = 0  # workers forked and not yet awaited
+        self._live = 0  # workers forked or asked for, and not yet awaited
         self._release_when_idle = False
 
     def fork_worker(self, database: Path, stdin: int, stdout: int) -> int:
         """A pidfd of a new worker on ``database`` reading ``stdin`` and writing ``stdout``."""
-        with self._lock:
-            for attempt in (1, 2):  # a zygote that died is started again once
-                if self._control is None:
+        for attempt in (1, 2):  # a zygote that died is started again once
+            with self.lock:
+                if self._channel is None:
                     self._start()
-                try:
-                    socket.send_fds(self._control, [os.fsencode(database)], [stdin, stdout])
-                    message, fds, _flags, _address = socket.recv_fds(self._control, 64, 1)
-                    if message == b"started" and len(fds) == 1:
-                        self._live += 1
-                        return fds[0]
-                    for fd in fds:
-                        os.close(fd)
-                except OSError:
-                    pass
-                self._stop()
-            raise RuntimeError("could not start an SQL worker: its zygote process keeps dying")
+                channel = self._channel
+                self._live += 1
+            try:
+                return channel.ask(database, stdin, stdout).result()
+            except _ZygoteGone:
+                with self.lock:
+                    self._live -= 1
+                    if self._channel is channel:
+                        self._stop()
+        raise RuntimeError("could not start an SQL worker: its zygote process keeps dying")
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -82,16 +154,16 @@ class _Zygote:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "lbi.envs.sqlite.zygote", str(theirs.fileno())], pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._control = ours
+        self._channel = _Channel(ours, self.lock)
 
     def worker_ended(self) -> None:
-        with self._lock:
+        with self.lock:
             self._live -= 1
             if not self._live and self._release_when_idle:
                 self._stop()
 
     def release(self) -> None:
-        with self._lock:
+        with self.lock:
             if self._live:
                 self._release_when_idle = True
             else:
@@ -99,15 +171,15 @@ class _Zygote:
 
     def forget_in_child(self) -> None:
         """After a fork: the child starts a zygote of its own (the parent's control socket stays the parent's)."""
-        self._lock = threading.Lock()
-        self._control = self._process = None
+        self.lock = threading.Lock()
+        self._channel = self._process = None
         self._live, self._release_when_idle = 0, False
 
     def _stop(self) -> None:
         self._release_when_idle = False
-        if self._control is not None:
-            self._control.close()
-            self._control = None
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
         if self._process is not None:
             self._process.kill()
             self._process.wait()

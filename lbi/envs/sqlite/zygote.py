@@ -3,8 +3,8 @@
 A worker started as a new interpreter cost ~35 ms of CPU per episode (the interpreter and its imports);
 this process imported the worker once, so a worker costs a fork. It reads one message per worker on the
 control socket FD (a SOCK_SEQPACKET): the database path, with the worker's stdin and stdout attached. It
-answers with a pidfd of the worker, which the episode uses to kill and await it (a pidfd never reaches
-another process that got the same pid). It reaps the workers that ended, and exits when the control
+answers every request, in order: a pidfd of the worker, which the episode uses to kill and await it (a pidfd
+never reaches another process that got the same pid), or a refusal when it could not fork. It reaps the workers that ended, and exits when the control
 socket closes: the episode's process is gone. Its workers then end too (worker.py).
 """
 
@@ -18,6 +18,7 @@ import sys
 from lbi.envs.sqlite import worker
 
 REAP_EVERY_S = 1.0
+STARTED, REFUSED = b"started", b"refused"  # one answer per request, in the order they came
 MAX_MESSAGE = 1 << 16
 
 
@@ -33,22 +34,32 @@ def serve(control: socket.socket) -> None:
             return
         if not message:
             return
-        if len(fds) != 2:
+        try:
+            pidfd = _fork_worker(control, os.fsdecode(message), fds) if len(fds) == 2 else None
+        finally:
             for fd in fds:
                 os.close(fd)
-            continue
-        pid = os.fork()
-        if pid == 0:
-            _become_worker(control, os.fsdecode(message), fds)
-        pidfd = os.pidfd_open(pid)  # before this process can reap it: the pidfd is the worker's
-        for fd in fds:
-            os.close(fd)
         try:
-            socket.send_fds(control, [b"started"], [pidfd])
+            if pidfd is None:
+                control.send(REFUSED)
+            else:
+                socket.send_fds(control, [STARTED], [pidfd])
         except OSError:
             return
         finally:
-            os.close(pidfd)
+            if pidfd is not None:
+                os.close(pidfd)
+
+
+def _fork_worker(control: socket.socket, database: str, fds: list[int]) -> int | None:
+    """A pidfd of a new worker, or None when the system would not fork."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        _become_worker(control, database, fds)
+    return os.pidfd_open(pid)  # before this process can reap it: the pidfd is the worker's
 
 
 def _become_worker(control: socket.socket, database: str, fds: list[int]) -> None:
