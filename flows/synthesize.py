@@ -18,7 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.params import SynthesizeParams
 from flows.runners import release_run, stop_run, unwalked
 from flows.streaming import Emit, Stream, StreamStage
-from lbi import progress, runtime
+from lbi import heap, progress, runtime
 from lbi.config import Settings
 from lbi.envs import registry
 from lbi.errors import LbiError
@@ -67,7 +67,8 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
                 max_llm_calls=params.max_llm_calls, max_tokens=params.max_tokens, flow_run_id=_flow_run_id(),
             )
         try:
-            return _run_stages(run_id, params, run_params["docs"])
+            with heap.run_objects_only():
+                return _run_stages(run_id, params, run_params["docs"])
         except BaseException as error:
             with engine.begin() as conn:
                 if runs.get_run(conn, run_id=run_id)["status"] == "running":
