@@ -9,15 +9,23 @@ environment, the corpus).
 Full-text queries keep a text's rarest words in the scope (see ``_rare_words``), so a whole observation as
 the query stays cheap, and rank at most ``:text_rows`` matching rows.
 
-The dense side is the graph's (HNSW) nearest vectors, or the exact nearest when the graph's best is less
-similar than ``:retry_below`` or a text candidate is nearer to the query than it: then the graph has
-certainly missed something (synthesized data holds tight groups of near-duplicates, and the candidate list
-can fill up in a neighbouring group and stop there). That condition is evaluated once, before the retry.
-The retry ranks the scope's binary-quantized vectors (``embedding_bits``, read from the scope's index) by
-Hamming distance and re-ranks the nearest ``:shortlist`` by cosine: the exact nearest whenever they are
-among those (at 100,000 examples, for all 200 benchmark queries at 1,000), at a fraction of the cost of
-the cosine distance of every vector (an unpublished vector among them takes a place in the shortlist).
-"+ 0" keeps the re-ranking off the HNSW index. A table without a graph is scanned exactly either way.
+The dense side is the graph's (HNSW) nearest vectors, unless the graph has certainly missed something: its
+best is less similar than ``:retry_below``, or a text candidate is nearer to the query than it (synthesized
+data holds tight groups of near-duplicates, and the candidate list can fill up in a neighbouring group and
+stop there). That condition is evaluated once, and then the retry:
+
+1. searches the graph again from the text candidate nearest to the query (the ``witness``: it lies in what
+   the first search missed), and keeps the nearest of both answers, unless the same condition holds for
+   them too;
+2. if it still holds, ranks the scope's binary-quantized vectors (``embedding_bits``, read from the scope's index alone)
+   by Hamming distance and re-ranks the nearest ``:shortlist`` by cosine: the exact nearest whenever they
+   are among those (at 100,000 examples for all 200 benchmark queries at 1,000), at a fraction of the cost
+   of the cosine distance of every vector. An unpublished vector takes a place in the shortlist.
+
+"+ 0" keeps an ordering off the HNSW index where the graph's answer is not wanted (the witness, the
+re-ranking).
+
+A table without a graph is scanned exactly either way.
 """
 
 from __future__ import annotations
@@ -93,15 +101,29 @@ approximate AS MATERIALIZED (
     ORDER BY distance LIMIT :candidates
 ),
 graph_missed AS MATERIALIZED (
-    SELECT :retry AND (coalesce(min(distance), 2) > 1 - :retry_below
-           OR EXISTS (SELECT 1 FROM text JOIN {t.vectors} w ON w.{t.key} = text.example_id
-                      WHERE w.embedder = :embedder
-                        AND w.embedding <=> CAST(:vector AS vector) < min(approximate.distance))) AS yes
-    FROM approximate
+    SELECT {_missed(t, 'approximate')} AS yes FROM approximate
+),
+witness AS MATERIALIZED (
+    SELECT w.embedding FROM text JOIN {t.vectors} w ON w.{t.key} = text.example_id
+    WHERE w.embedder = :embedder AND (SELECT yes FROM graph_missed)
+    ORDER BY (w.embedding <=> CAST(:vector AS vector)) + 0 LIMIT 1
+),
+reentry AS MATERIALIZED (
+    SELECT m.{t.key} AS example_id, m.embedding <=> CAST(:vector AS vector) AS distance FROM {t.vectors} m
+    WHERE {searched} AND EXISTS (SELECT 1 FROM witness)
+    ORDER BY m.embedding <=> (SELECT embedding FROM witness) LIMIT :candidates
+),
+graph AS MATERIALIZED (
+    SELECT example_id, min(distance) AS distance
+    FROM (SELECT * FROM approximate UNION ALL SELECT * FROM reentry) AS found
+    GROUP BY example_id ORDER BY distance, example_id LIMIT :candidates
+),
+still_missed AS MATERIALIZED (
+    SELECT (SELECT yes FROM graph_missed) AND {_missed(t, 'graph')} AS yes FROM graph
 ),
 shortlist AS MATERIALIZED (
     SELECT m.{t.key} AS example_id FROM {t.vectors} m
-    WHERE {scoped} AND (SELECT yes FROM graph_missed)
+    WHERE {scoped} AND (SELECT yes FROM still_missed)
     ORDER BY m.embedding_bits <~> binary_quantize(CAST(:vector AS vector)), m.{t.key} LIMIT :shortlist
 ),
 exact AS MATERIALIZED (
@@ -113,8 +135,17 @@ dense AS MATERIALIZED (
     SELECT example_id, row_number() OVER (ORDER BY distance, example_id) AS rank
     FROM (SELECT example_id, distance FROM exact
           UNION ALL
-          SELECT example_id, distance FROM approximate WHERE NOT (SELECT yes FROM graph_missed)) AS nearest
+          SELECT example_id, distance FROM graph WHERE NOT (SELECT yes FROM still_missed)) AS nearest
 )"""
+
+
+def _missed(t: Searched, nearest: str) -> str:
+    """The graph has certainly missed, given its ``nearest`` (a CTE of distances): the best is less similar
+    than :retry_below, or a text candidate is nearer to the query than it."""
+    return f""":retry AND (coalesce(min(distance), 2) > 1 - :retry_below
+           OR EXISTS (SELECT 1 FROM text JOIN {t.vectors} w ON w.{t.key} = text.example_id
+                      WHERE w.embedder = :embedder
+                        AND w.embedding <=> CAST(:vector AS vector) < min({nearest}.distance)))"""
 
 
 @cache

@@ -11,10 +11,11 @@ index keeps scanning instead of returning short; the outer ORDER BY restores exa
 whose example has no document yet (stored while the committee judges, before the gate) is not searched.
 
 The graph search can miss a whole group of near neighbours (at 100,000 examples one query in 200 got 1 of
-its 10 true neighbours at ef_search 200; all 10 at 1000), so the dense side searches exactly when the
-graph's nearest vector is less similar than RETRY_BELOW, or when one of the text side's candidates is
-nearer to the query than it: by cosine over the SHORTLIST vectors nearest by the Hamming distance of their
-binary-quantized form (see lbi.retrieval.queries).
+its 10 true neighbours at ef_search 200; all 10 at 1000), so the dense side retries when the graph's
+nearest vector is less similar than RETRY_BELOW, or when one of the text side's candidates is nearer to
+the query than it: the graph again from that candidate, then, if that still misses, by cosine over the
+SHORTLIST vectors nearest by the Hamming distance of their binary-quantized form (see
+lbi.retrieval.queries).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ RRF_K = 60
 CANDIDATES = 20  # per side, before fusion
 TEXT_ROWS = 1000  # matching rows a full-text side ranks at most (when even the rarest words are common)
 RAREST_WORDS = 12  # words a full-text query keeps at most
-RETRY_BELOW = 0.5  # the graph's nearest vector less similar than this: the dense side searches exactly
-SHORTLIST = 1000  # nearest by Hamming distance that the exact retry re-ranks by cosine
+RETRY_BELOW = 0.5  # the graph's nearest vector less similar than this: the dense side retries
+SHORTLIST = 1000  # nearest by Hamming distance that the last retry re-ranks by cosine
 
 
 @dataclass(frozen=True)
