@@ -17,10 +17,11 @@ stop there). That condition is evaluated once, and then the retry:
 1. searches the graph again from the text candidate nearest to the query (the ``witness``: it lies in what
    the first search missed), and keeps the nearest of both answers, unless the same condition holds for
    them too;
-2. if it still holds, ranks the scope's binary-quantized vectors (``embedding_bits``, read from the scope's index alone)
-   by Hamming distance and re-ranks the nearest ``:shortlist`` by cosine: the exact nearest whenever they
-   are among those (at 100,000 examples for all 200 benchmark queries at 1,000), at a fraction of the cost
-   of the cosine distance of every vector. An unpublished vector takes a place in the shortlist.
+2. if it still holds, ranks the scope's binary-quantized vectors (``embedding_bits``, read from the scope's
+   index alone) by Hamming distance and re-ranks the nearest ``:shortlist`` by cosine: the exact nearest
+   whenever they are among those (at 100,000 examples, for all 200 benchmark queries at 1,000), at a
+   fraction of the cost of the cosine distance of every vector. An unpublished vector takes a place in
+   the shortlist.
 
 "+ 0" keeps an ordering off the HNSW index where the graph's answer is not wanted (the witness, the
 re-ranking).

@@ -133,11 +133,10 @@ def test_the_retry_finds_the_nearest_in_a_store_migrated_with_its_vectors(
         corpus_id = _store(engine, vectors)
         assert migrate(engine) == ["0012_retrieval_fallback.sql"]
         with engine.connect() as conn:
-            assert conn.execute(sa.text(
-                "SELECT count(*) FROM lbi.embeddings WHERE embedding_bits = binary_quantize(embedding)")).scalar() \
-                == conn.execute(sa.text(
-                    "SELECT count(*) FROM lbi.corpus_items WHERE embedding_bits = binary_quantize(embedding)")).scalar() \
-                == len(vectors)
+            for table in ("lbi.embeddings", "lbi.corpus_items"):
+                assert conn.execute(sa.text(f"SELECT count(*) FROM {table}"
+                                            " WHERE embedding_bits = binary_quantize(embedding)")).scalar() \
+                    == len(vectors), table
             assert conn.execute(sa.text("SELECT to_regproc('lbi.rare_words_query')")).scalar() is None
         for searched, (scope, keys) in _scopes(engine, corpus_id).items():
             for query in queries:
