@@ -3,8 +3,9 @@ and the pipeline's own overhead. Prints its figures; run `python bench/throughpu
 
 With concurrency C and model latency L no pipeline exceeds C/L calls per second,
 so utilisation = achieved calls per second / (C/L), over the whole synthesize
-flow run (start-up, gates and indexing included). Each run is large enough to
-last tens of seconds at full utilisation. The CPU each process spent per model
+flow run (start-up, gates and indexing included). The runs at C = 16 and 64 last
+over ten seconds at full utilisation, so that a run's fixed start and end (~2-3 s)
+do not decide the figure alone. The CPU each process spent per model
 call shows what bounds a run on this machine: the pipeline (this process tree,
 the model transport included), its Postgres server, both together ("ours"),
 the offline model and the Prefect server, each counted by its own process tree. Utilisation is measured twice:
@@ -38,11 +39,11 @@ from lbi.envs import registry  # noqa: E402
 
 ENV = "sqlite-chinook-v0"
 LATENCY_MS = 200
-WORKLOADS = {  # about 20 s of model time each at full utilisation
+WORKLOADS = {
     1: dict(max_docs=1, instructions_per_doc=2, max_steps=3),
     4: dict(max_docs=3, instructions_per_doc=3, max_steps=4),
-    16: dict(max_docs=12, instructions_per_doc=3, max_steps=4),
-    64: dict(max_docs=16, instructions_per_doc=8, max_steps=4),
+    16: dict(max_docs=12, instructions_per_doc=3, max_steps=4),  # 874 calls: 10.9 s at C/L
+    64: dict(max_docs=16, instructions_per_doc=20, max_steps=4),  # 4,373 calls: 13.7 s at C/L (every document)
 }
 QUICK_WORKLOADS = {1: dict(max_docs=1, instructions_per_doc=1, max_steps=3),
                    16: dict(max_docs=4, instructions_per_doc=3, max_steps=4)}
