@@ -90,6 +90,7 @@ class Timed:
     seconds: float
     result: dict
     cpu: dict[str, float]  # CPU seconds the run used, by process group (see cpu_seconds)
+    called_at: float  # when the flow was called (seconds since the epoch, as the store's clock)
 
 
 def run_synthesis(params: object, *, database_url: str, model_url: str, concurrency: int) -> Timed:
@@ -101,6 +102,7 @@ def run_synthesis(params: object, *, database_url: str, model_url: str, concurre
                       LBI_MODEL_CONCURRENCY=str(concurrency))
     flow = synthesize.with_options(task_runner=task_runner(workers=2 * concurrency))
     before = cpu_seconds(model_url)
+    called_at = time.time()
     started = time.perf_counter()
     try:
         result = flow(params)
@@ -108,7 +110,7 @@ def run_synthesis(params: object, *, database_url: str, model_url: str, concurre
         after = cpu_seconds(model_url)  # before the store's backends exit with their CPU times
     finally:
         runtime.dispose_engines()  # each run has its own database: keep no idle connections to it
-    return Timed(seconds, result, {group: after[group] - before[group] for group in after})
+    return Timed(seconds, result, {group: after[group] - before[group] for group in after}, called_at)
 
 
 def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:
@@ -122,19 +124,26 @@ def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:
     return {r["role"]: {"calls": r["calls"], "tokens": int(r["tokens"])} for r in rows}
 
 
-def steady_calls_per_second(database_url: str, run_id: int) -> float:
-    """Model calls answered per second between the run's 10th and 90th percentile of answered calls:
-    the rate once calls flow, without the run's start (ingest, the first tasks) and end (gates, indexing)."""
+def answer_times(database_url: str, run_id: int) -> list[float]:
+    """When each of the run's model calls was answered (its ledger row committed), in order, in seconds
+    since the epoch."""
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
         ends = conn.execute(sa.text(
             "SELECT extract(epoch FROM created_at) FROM lbi.llm_calls"
             " WHERE run_id = :r AND status = 'ok' ORDER BY created_at"), {"r": run_id}).scalars().all()
     engine.dispose()
+    return [float(end) for end in ends]
+
+
+def steady_calls_per_second(ends: list[float]) -> float:
+    """Model calls answered per second between the run's 10th and 90th percentile of answered calls
+    (``answer_times``): the rate once calls flow, without the run's start (ingest, the first tasks) and
+    end (gates, indexing)."""
     first, last = len(ends) // 10, len(ends) * 9 // 10
     if last <= first or ends[last] <= ends[first]:
         return 0.0
-    return (last - first) / float(ends[last] - ends[first])
+    return (last - first) / (ends[last] - ends[first])
 
 
 def cpu_seconds(model_url: str) -> dict[str, float]:

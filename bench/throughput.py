@@ -13,7 +13,8 @@ with the bundled embedder on this CPU (the default) and with embeddings from an
 endpoint (the offline model's /v1/embeddings, as a hosted embedding API would be).
 "steady" is the utilisation between the run's 10th and 90th percentile of answered calls: the
 rate once calls flow, apart from the run's fixed start (ingest, the first tasks) and end (the
-last gates, indexing, the report).
+last gates, indexing, the report). "first" is the seconds from the flow's call to its first
+answer, "end" from its last answer to the flow call's return.
 The "client" section measures the model client alone (new calls through its cache,
 ledger and budget, no pipeline around it): the floor under the pipeline's CPU per call.
 """
@@ -30,7 +31,7 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
-    cpu_seconds, fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
+    answer_times, cpu_seconds, fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
     steady_calls_per_second,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
@@ -53,17 +54,19 @@ COMPARE = dict(max_docs=1, instructions_per_doc=2, max_steps=3)
 def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, dict], embedder: str) -> None:
     print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call; {embedder})\n")
     print(f"{'C':>4} {'calls':>7} {'seconds':>8} {'calls/s':>8} {'C/L':>7} {'utilisation':>11} {'steady':>6}"
-          f" | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}")
+          f" {'first':>5} {'end':>5} | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}")
     for c in concurrencies:
         url = fresh_database()
         timed = run_synthesis(SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url,
                               concurrency=c)
         calls = timed.result["totals"]["model_calls"]
         achieved, ceiling = calls / timed.seconds, c / (LATENCY_MS / 1000)
-        steady = steady_calls_per_second(url, timed.result["run_id"]) / ceiling
+        ends = answer_times(url, timed.result["run_id"])
+        steady = steady_calls_per_second(ends) / ceiling
+        first, end = ends[0] - timed.called_at, timed.called_at + timed.seconds - ends[-1]
         per_call = {group: 1000 * used / max(1, calls) for group, used in timed.cpu.items()}
         print(f"{c:>4} {calls:>7} {timed.seconds:>8.1f} {achieved:>8.1f} {ceiling:>7.1f} {achieved / ceiling:>11.2f}"
-              f" {steady:>6.2f}"
+              f" {steady:>6.2f} {first:>5.2f} {end:>5.2f}"
               f" | {'':>16} {per_call['pipeline']:>8.1f} {per_call['postgres']:>8.1f}"
               f" {per_call['pipeline'] + per_call['postgres']:>6.1f} {per_call['model']:>6.1f}"
               f" {per_call['prefect']:>7.1f}")
