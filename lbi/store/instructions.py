@@ -14,33 +14,34 @@ def text_hash(text: str) -> str:
 
 def add_self_instruct(conn: sa.Connection, *, environment_id: str, chunk_id: int, texts: list[str],
                       run_id: int) -> list[int]:
-    """Store proposed tasks once per environment; link each to the chunk that proposed it.
+    """Store proposed tasks once per environment; link each to the chunk that proposed it. Two
+    statements whatever the number of texts.
 
-    Rows are written in hash order, so concurrent writers lock them in the same order.
+    Rows are written in hash order, so concurrent writers lock them in the same order. A text another
+    transaction is storing waits for it, and the second statement (a new snapshot) finds its row.
     """
-    ids = {}
-    for digest, text in sorted((text_hash(t), t) for t in texts):
-        conn.execute(
-            sa.text(
-                "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, run_id)"
-                " VALUES (:env, 'self_instruct', :text, :hash, :run)"
-                " ON CONFLICT (environment_id, text_hash) WHERE origin = 'self_instruct' DO NOTHING"
-            ),
-            {"env": environment_id, "text": text, "hash": digest, "run": run_id},
-        )
-        instruction_id = conn.execute(
-            sa.text(
-                "SELECT id FROM lbi.instructions WHERE environment_id = :env AND text_hash = :hash"
-                " AND origin = 'self_instruct'"
-            ),
-            {"env": environment_id, "hash": digest},
-        ).scalar_one()
-        conn.execute(
-            sa.text("INSERT INTO lbi.instruction_sources VALUES (:i, :c) ON CONFLICT DO NOTHING"),
-            {"i": instruction_id, "c": chunk_id},
-        )
-        ids[text] = instruction_id
-    return [ids[text] for text in texts]
+    by_hash = {text_hash(t): t for t in texts}
+    hashes = sorted(by_hash)
+    conn.execute(
+        sa.text(
+            "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash, run_id)"
+            " SELECT :env, 'self_instruct', t.text, t.hash, :run"
+            " FROM unnest(CAST(:texts AS text[]), CAST(:hashes AS text[])) AS t(text, hash) ORDER BY t.hash"
+            " ON CONFLICT (environment_id, text_hash) WHERE origin = 'self_instruct' DO NOTHING"
+        ),
+        {"env": environment_id, "run": run_id, "texts": [by_hash[h] for h in hashes], "hashes": hashes},
+    )
+    ids = dict(conn.execute(
+        sa.text(
+            "WITH stored AS (SELECT id, text_hash FROM lbi.instructions WHERE environment_id = :env"
+            "                AND origin = 'self_instruct' AND text_hash = ANY(CAST(:hashes AS text[]))),"
+            " linked AS (INSERT INTO lbi.instruction_sources SELECT id, :c FROM stored ORDER BY id"
+            "            ON CONFLICT DO NOTHING)"
+            " SELECT text_hash, id FROM stored"
+        ),
+        {"env": environment_id, "hashes": hashes, "c": chunk_id},
+    ).all())
+    return [ids[text_hash(t)] for t in texts]
 
 
 def instruction_text(conn: sa.Connection, *, instruction_id: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass
@@ -117,34 +118,30 @@ def record_calls(conn: sa.Connection, *, run_id: int | None, rows: list[CallRow]
     """Write the rows of a run's attempts and count their answers' tokens against the run, in one
     statement; their ids, in the order of ``rows``. The first success for a request is the one the
     cache serves. Text Postgres cannot store is replaced (``storable_text``), so a paid call always
-    gets its row."""
+    gets its row. The rows go as one JSON parameter: psycopg escapes each element of a text array
+    in Python, ~0.13 ms a row for a request of 7 KB, against ~0.015 ms through ``json.dumps``."""
+    rows_json = json.dumps([
+        {"h": row.request_hash, "role": row.role, "model": row.model, "status": row.status,
+         "request": storable_text(row.request_json), "text": _storable(row.response_text),
+         "error": _storable(row.error), "http": row.http_status, "attempt": row.attempt,
+         "pt": row.prompt_tokens, "ct": row.completion_tokens, "lat": row.latency_ms, "n": n}
+        for n, row in enumerate(rows)
+    ], ensure_ascii=False)
     written = conn.execute(
         sa.text(
             "WITH new AS (SELECT nextval(pg_get_serial_sequence('lbi.llm_calls', 'id')) AS id, r.*"
-            "             FROM unnest(CAST(:h AS text[]), CAST(:role AS text[]), CAST(:model AS text[]),"
-            "             CAST(:status AS text[]), CAST(:request AS jsonb[]), CAST(:text AS text[]),"
-            "             CAST(:error AS text[]), CAST(:http AS int[]), CAST(:attempt AS int[]), CAST(:pt AS int[]),"
-            "             CAST(:ct AS int[]), CAST(:lat AS int[]))"
-            "             WITH ORDINALITY AS r(h, role, model, status, request, text, error, http, attempt,"
-            "                                  pt, ct, lat, n)),"
+            "             FROM json_to_recordset(CAST(:rows AS json)) AS r(h text, role text, model text,"
+            "             status text, request text, text text, error text, http int, attempt int, pt int, ct int,"
+            "             lat int, n int)),"
             " call AS (INSERT INTO lbi.llm_calls (id, request_hash, run_id, role, model, status, request,"
             "          response_text, error, http_status, attempt, prompt_tokens, completion_tokens, latency_ms)"
-            "          SELECT id, h, :r, role, model, status, request, text, error, http, attempt, pt, ct, lat"
-            "          FROM new ORDER BY n),"
+            "          SELECT id, h, :r, role, model, status, CAST(request AS jsonb), text, error, http, attempt,"
+            "          pt, ct, lat FROM new ORDER BY n),"
             " spent AS (UPDATE lbi.runs SET tokens = tokens + (SELECT sum(pt + ct) FROM new WHERE status <> 'error')"
             "           WHERE id = :r AND EXISTS (SELECT 1 FROM new WHERE status <> 'error'))"
             " SELECT id FROM new ORDER BY n"
         ),
-        {
-            "r": run_id,
-            "h": [row.request_hash for row in rows], "role": [row.role for row in rows],
-            "model": [row.model for row in rows], "status": [row.status for row in rows],
-            "request": [storable_text(row.request_json) for row in rows],
-            "text": [_storable(row.response_text) for row in rows], "error": [_storable(row.error) for row in rows],
-            "http": [row.http_status for row in rows], "attempt": [row.attempt for row in rows],
-            "pt": [row.prompt_tokens for row in rows], "ct": [row.completion_tokens for row in rows],
-            "lat": [row.latency_ms for row in rows],
-        },
+        {"r": run_id, "rows": rows_json},
     ).scalars().all()
     return list(written)
 

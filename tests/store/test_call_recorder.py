@@ -4,6 +4,7 @@ together answered in one statement, each its own."""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -59,6 +60,22 @@ def test_threads_get_their_own_rows_ids_and_tokens_counted(store: sa.Engine, run
                                                                       number % 3 + 1)
         assert row.status == ("error" if number % 5 == 0 else "ok")
     assert tokens == sum(number + 1 for number in range(400) if number % 5)
+
+
+def test_every_character_of_a_request_and_its_answer_is_stored_as_it_was(store: sa.Engine, run_id: int) -> None:
+    """The rows travel as one JSON parameter: quotes, backslashes, escapes written out, control
+    characters and any script come back as they went; only what Postgres cannot store is replaced."""
+    awkward = 'say "hi" \\ C:\\dir\\new \\u0041 \u00e9\u6f22\U0001f600 tab\tline\nend \x01 </script>'
+    request_json = json.dumps({"messages": [{"role": "user", "content": awkward}]}, ensure_ascii=False)
+    row = ledger.CallRow(request_hash="awkward", role="r", model="m", request_json=request_json, status="ok",
+                         response_text=awkward + "\x00 \ud800", error="bad \\ \"news\"", http_status=None)
+    with store.begin() as conn:
+        [call_id] = ledger.record_calls(conn, run_id=run_id, rows=[row])
+        stored = conn.execute(sa.text("SELECT request, response_text, error, http_status FROM lbi.llm_calls"
+                                      " WHERE id = :i"), {"i": call_id}).one()
+    assert stored.request == json.loads(request_json)
+    assert stored.response_text == awkward + "\ufffd \ufffd"
+    assert (stored.error, stored.http_status) == ('bad \\ "news"', None)
 
 
 def test_a_row_the_store_refuses_fails_only_itself(store: sa.Engine, run_id: int) -> None:
