@@ -63,7 +63,20 @@ def forms(table: str) -> set[str]:
 
 @lru_cache(maxsize=4096)  # a proposal asks about the same few dozen phrases of one document hundreds of times
 def mentions(text: str, phrase: str) -> bool:
-    return bool(re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text, re.IGNORECASE))
+    return count_mentions(text, phrase) > 0
+
+
+def count_mentions(text: str, phrase: str) -> int:
+    """How often ``text`` says ``phrase`` as a whole word or words, in any case. A phrase absent from the
+    case-folded text is not searched for (a regex scan of a 6,000-character chunk takes ~75 us)."""
+    if phrase.casefold() not in _folded(text):
+        return 0
+    return len(re.findall(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text, re.IGNORECASE))
+
+
+@lru_cache(maxsize=16)
+def _folded(text: str) -> str:
+    return text.casefold()
 
 
 def mentions_table(text: str, table: str) -> bool:

@@ -7,7 +7,7 @@ import re
 from random import Random
 
 from lbi.envs.sqlite.offline import column_kinds
-from lbi.envs.sqlite.offline.names import forms, mentions, nouns, words
+from lbi.envs.sqlite.offline.names import count_mentions, forms, mentions, nouns, words
 from lbi.envs.sqlite.offline.schema import Schema, Table, read_overview
 from lbi.envs.sqlite.offline.tasks import KINDS, Bound, Kind, bind, fill, phrases, recognize
 from lbi.models.offline.proposing import weighted_order
@@ -89,10 +89,9 @@ def _table_weights(schema: Schema, document: str) -> dict[str, float]:
     """How much the document is about each table: its names, then its columns' names."""
     scores = {}
     for table in schema.real_tables():
-        named = sum(len(re.findall(rf"(?<!\w){re.escape(form)}(?!\w)", document, re.IGNORECASE))
-                    for form in forms(table.name))
+        named = sum(count_mentions(document, form) for form in forms(table.name))
         last = nouns(table.name)[1].split()[-1]
-        named += 0.5 * len(re.findall(rf"(?<!\w){re.escape(last)}(?!\w)", document, re.IGNORECASE))
+        named += 0.5 * count_mentions(document, last)
         columns = sum(mentions(document, words(col)) for col in table.columns if len(words(col)) > 3)
         scores[table.name] = named + 0.3 * columns
     most = max(scores.values(), default=0) or 1
