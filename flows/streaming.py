@@ -184,6 +184,10 @@ class Stream:
             self._halted = True
             raise
 
+    def outcome(self, name: str) -> Outcome:
+        """Stage ``name``'s outcome so far, merged (whole once the stage is complete: when its gate runs)."""
+        return self._merged(next(i for i, stage in enumerate(self._stages) if stage.name == name))
+
     def _merged(self, index: int) -> Outcome:
         outcome = Outcome.merge(self._outcomes[index])
         outcome.ids.sort()

@@ -28,7 +28,7 @@ from lbi.quality.config import GateConfig
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
-from tasks.embed import index_accepted_examples
+from tasks.embed import index_accepted_examples, publish_beside
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
 from tasks.judge import judge_trajectory_examples
@@ -90,18 +90,30 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
         return chunk_ids
 
+    gate_stage, published = _gate(run_id, logger), []
+
+    def gate(stage: str, ids: list[int]) -> Any:
+        """The judging gate runs while the accepted examples' documents are written, committed if it passes."""
+        if stage != Stage.JUDGE:
+            return gate_stage(stage, ids)
+        result, done = publish_beside(run_id, stream.outcome(Stage.JUDGE).unpublished,
+                                      lambda: gate_stage(stage, ids))
+        published.append(done)
+        return result
+
     stream = Stream(run_id, [
         StreamStage(Stage.SELF_INSTRUCT, propose_tasks, (params.instructions_per_doc,)),
         StreamStage(Stage.ROLLOUT, roll_out, (params.max_steps,)),
         StreamStage(Stage.BACKWARD, label_spans, (params.max_span_steps,), passes_input_on=True),
         StreamStage(Stage.JUDGE, judge_trajectory_examples),
-    ], units_per_task=rt.settings.units_per_task, gate=_gate(run_id, logger),
+    ], units_per_task=rt.settings.units_per_task, gate=gate,
         stop=lambda reason: stop_run(run_id, reason),
         on_batch=_batch_logger(run_id, logger))
     stages = stream.run_from(Stage.INGEST, ingest)
     if Stage.JUDGE in stages:
         judged = stages[Stage.JUDGE]
-        stages[Stage.INDEX] = index_accepted_examples(run_id, unwalked(judged.ids), unwalked(judged.unpublished))
+        unpublished = [] if published == [True] else judged.unpublished
+        stages[Stage.INDEX] = index_accepted_examples(run_id, unwalked(judged.ids), unwalked(unpublished))
         logger.info("run %d: %d accepted examples indexed for retrieval", run_id, len(stages[Stage.INDEX].ids))
         quality_gate(run_id, Stage.INDEX, unwalked(stages[Stage.INDEX].ids))
     return _finish(run_id, chunk_ids, stages)

@@ -1,18 +1,24 @@
 """Vectors are stored while the committee judges, but nothing is searchable before the judging
 gate passed: a run stopped at that gate leaves vectors without documents, which no search
-returns; the next run publishes them without embedding anything again."""
+returns; the next run publishes them without embedding anything again. The documents are written
+while the gate runs and appear only once it has passed."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 import sqlalchemy as sa
 
 from flows.params import SynthesizeParams
 from flows.synthesize import synthesize
+from lbi import runtime
 from lbi.config import Settings
 from lbi.quality.outcome import GateFailed
 from lbi.retrieval.embedders import embedder_for
+from lbi.retrieval.index import load_documents
 from lbi.retrieval.search import dense_ids, hybrid_search
+from tasks.embed import publish_beside
 
 PARAMS = SynthesizeParams(max_docs=1, instructions_per_doc=3, max_steps=3, max_span_steps=2)
 ENV = "sqlite-chinook-v0"
@@ -60,3 +66,45 @@ def test_vectors_stored_while_judging_are_searchable_only_after_the_judging_gate
     assert vectors_after == vectors, "a vector stored while judging was embedded again"
     dense, hybrid = _found(store, accepted[0])
     assert accepted[0] in dense and accepted[0] in hybrid
+
+
+def test_documents_written_beside_the_judging_gate_appear_only_when_it_passes(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LBI_GATE_KEEP_RATE_MAX", "0.01")
+    monkeypatch.setenv("LBI_GATE_SEVERITY", '{"keep_rate_in_bounds": "stop"}')
+    with pytest.raises(GateFailed):
+        synthesize(PARAMS)
+    accepted, _, _ = _index(store)
+    with store.connect() as conn:
+        run_id = conn.execute(sa.text("SELECT max(id) FROM lbi.runs")).scalar_one()
+        documents = load_documents(conn, accepted)
+
+    def published() -> int:
+        with store.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM lbi.example_documents")).scalar_one()
+
+    def gate_seeing_nothing(outcome: str) -> str:
+        deadline = time.monotonic() + 30
+        while not _writer_waits_for_the_verdict(store):  # its rows are written, its transaction open
+            assert time.monotonic() < deadline, "the documents were not written beside the gate"
+            time.sleep(0.05)
+        assert published() == 0, "a document became visible before the gate's verdict"
+        if outcome == "fails":
+            raise GateFailed("after stage judge: made to fail")
+        return outcome
+
+    with pytest.raises(GateFailed, match="made to fail"):
+        publish_beside(run_id, documents, lambda: gate_seeing_nothing("fails"))
+    assert published() == 0
+    assert publish_beside(run_id, documents, lambda: gate_seeing_nothing("passes")) == ("passes", True)
+    assert published() == len(accepted)
+    runtime.release(run_id)
+
+
+def _writer_waits_for_the_verdict(store: sa.Engine) -> bool:
+    """Whether another session holds a transaction open, idle, after taking the documents' lock."""
+    with store.connect() as conn:
+        return bool(conn.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory'"
+            " WHERE a.state = 'idle in transaction' AND a.pid <> pg_backend_pid()")).scalar_one())
