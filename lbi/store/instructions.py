@@ -20,7 +20,8 @@ def add_self_instruct(conn: sa.Connection, *, environment_id: str, chunk_id: int
     Rows are written in hash order, so concurrent writers lock them in the same order. A text another
     transaction is storing waits for it, and the second statement (a new snapshot) finds its row.
     """
-    by_hash = {text_hash(t): t for t in texts}
+    digests = [text_hash(t) for t in texts]
+    by_hash = dict(zip(digests, texts))
     hashes = sorted(by_hash)
     conn.execute(
         sa.text(
@@ -41,7 +42,7 @@ def add_self_instruct(conn: sa.Connection, *, environment_id: str, chunk_id: int
         ),
         {"env": environment_id, "hashes": hashes, "c": chunk_id},
     ).all())
-    return [ids[text_hash(t)] for t in texts]
+    return [ids[digest] for digest in digests]
 
 
 def instruction_text(conn: sa.Connection, *, instruction_id: int) -> str:
