@@ -106,7 +106,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         StreamStage(Stage.ROLLOUT, roll_out, (params.max_steps,)),
         StreamStage(Stage.BACKWARD, label_spans, (params.max_span_steps,), passes_input_on=True),
         StreamStage(Stage.JUDGE, judge_trajectory_examples),
-    ], units_per_task=rt.settings.units_per_task, gate=gate,
+    ], units_per_task=rt.settings.units_per_task_run(), gate=gate,
         stop=lambda reason: stop_run(run_id, reason),
         on_batch=_batch_logger(run_id, logger))
     stages = stream.run_from(Stage.INGEST, ingest)

@@ -6,13 +6,14 @@ import logging
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
 import psycopg
 import sqlalchemy as sa
 
+from lbi.elastic_threads import ElasticThreadPool
 from lbi.errors import BudgetExhausted, ModelError, RunStopped, StoreError
 from lbi.retrieval.documents import ExampleDocument
 
@@ -20,10 +21,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Every batch's units, and their items, run on this pool's threads, reused from one batch to the next
-# (a pool of fresh threads per batch and per trajectory made thousands of threads a run). It never
-# reaches its cap, so a unit waiting on its own items cannot starve them; it keeps as many threads
-# as were ever busy at once.
-_threads = ThreadPoolExecutor(max_workers=1 << 20, thread_name_prefix="lbi-unit")
+# (a pool of fresh threads per batch and per trajectory made thousands of threads a run). It has no
+# cap, so a unit waiting on its own items cannot starve them; a thread idle for a while ends.
+_threads = ElasticThreadPool("lbi-unit")
 
 
 @dataclass

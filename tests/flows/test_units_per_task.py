@@ -54,3 +54,14 @@ def test_the_batch_size_changes_the_task_runs_not_the_dataset(
     finally:
         batched_store.dispose()
     dataset.assert_same_dataset(store, batched_url)
+
+
+def test_unset_the_batch_is_half_the_model_concurrency_at_least_8(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LBI_UNITS_PER_TASK", raising=False)
+    monkeypatch.setenv("LBI_MODEL_CONCURRENCY", "32")
+    result = synthesize(SynthesizeParams(max_docs=1, instructions_per_doc=12, max_steps=1, max_span_steps=1))
+    instructions = result["totals"]["instructions"]
+    assert instructions > 8  # 8 a task run would make two runs or more
+    assert _rollout_task_runs(store, result["run_id"], math.ceil(instructions / 16)) == math.ceil(instructions / 16)
