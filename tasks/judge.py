@@ -14,7 +14,7 @@ from lbi.method.stages import Stage
 from lbi.prompts.parsing import ParseFailure
 from lbi.prompts.judge import Verdict
 from lbi.store import examples, failures, trajectories
-from tasks.embed import store_vectors_early
+from tasks.embed import EarlyVectors
 from tasks.outcome import Outcome, for_each, for_units, guarded
 from tasks.priority import call_priority
 
@@ -24,9 +24,16 @@ Answer = list[Verdict] | ParseFailure
 @task(name="committee-filter", cache_policy=NONE)
 def judge_trajectory_examples(run_id: int, trajectory_ids: list[int]) -> Outcome:
     """Judge the examples of each trajectory of the batch; returns the ids of those decided, and the
-    documents of the accepted ones, whose vectors are stored now, while other batches are judged."""
-    outcome = for_units(trajectory_ids, lambda trajectory_id: judge_trajectory(run_id, trajectory_id))
-    outcome.unpublished = store_vectors_early(run_id, outcome.ids)
+    documents of the accepted ones, whose vectors are stored as they are decided."""
+    vectors = EarlyVectors(run_id)
+
+    def unit(trajectory_id: int) -> Outcome:
+        judged = judge_trajectory(run_id, trajectory_id)
+        vectors.add(judged.ids)
+        return judged
+
+    outcome = for_units(trajectory_ids, unit)
+    outcome.unpublished = vectors.finish()
     return outcome
 
 

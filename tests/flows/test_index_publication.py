@@ -68,6 +68,22 @@ def test_vectors_stored_while_judging_are_searchable_only_after_the_judging_gate
     assert accepted[0] in dense and accepted[0] in hybrid
 
 
+def test_a_judging_batch_stores_its_vectors_as_its_trajectories_are_decided(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One task run judges every trajectory; its vectors are stored in several transactions (each
+    stamps its rows with its own start), not all at its end."""
+    monkeypatch.setenv("LBI_UNITS_PER_TASK", "1000")
+    result = synthesize(SynthesizeParams(max_docs=1, instructions_per_doc=8, max_steps=3, max_span_steps=2))
+    assert result["status"] == "completed"
+    accepted, vectors, documents = _index(store)
+    with store.connect() as conn:
+        decided = conn.execute(sa.text("SELECT count(*) FROM lbi.examples WHERE status <> 'pending'")).scalar_one()
+    assert decided >= 64, "too few examples for two groups of 32"
+    assert [example_id for example_id, _ in vectors] == accepted == documents
+    assert len({stored_at for _, stored_at in vectors}) >= 2
+
+
 def test_documents_written_beside_the_judging_gate_appear_only_when_it_passes(
     store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
