@@ -18,6 +18,8 @@ from tests.envs.web_processes import leftover_processes
 
 ENV_ID = "web-trac-v0"
 GRAPH_ID = re.compile(r"trac-workflow-graph-[0-9a-f]+")  # TracWorkflow's graph gets a fresh element id per render
+# [[RecentChanges]] heads its list with the day the pages were stored: the day of the render
+RENDER_DAY = re.compile(r'(<h3 class="section">)\d\d/\d\d/\d\d(</h3>)')
 PAGES_SEEN = ("goto('/newticket')", "goto('/ticket/150')", "goto('/roadmap')", "goto('/report/1')")
 
 
@@ -62,7 +64,8 @@ def test_the_guide_is_trac_s_own_rendered_by_the_installed_trac() -> None:
     assert [p.stem for p in guide()] == sorted(PAGES)
     rendered = render_pages(materialize())
     for path in guide():
-        shipped = GRAPH_ID.sub("", path.read_text(encoding="utf-8"))
-        assert shipped == GRAPH_ID.sub("", rendered[path.stem]), path.name
+        shipped, fresh = (RENDER_DAY.sub(r"\1\2", GRAPH_ID.sub("", page))
+                          for page in (path.read_text(encoding="utf-8"), rendered[path.stem]))
+        assert shipped == fresh, path.name
         document = load_document(path)
         assert document.text and document.title == path.stem
