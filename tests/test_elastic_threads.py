@@ -27,10 +27,15 @@ def _eventually(condition, timeout_s: float = 10.0) -> bool:
 def test_calls_waiting_on_each_other_all_run_then_idle_threads_end() -> None:
     pool = ElasticThreadPool("elastic-a", idle_s=0.3)
     everyone = threading.Barrier(200, timeout=20)  # passes only once all 200 calls run at the same time
-    futures = [pool.submit(lambda n=n: (everyone.wait(), n)[1]) for n in range(200)]
+
+    def call(n: int) -> tuple[int, str]:
+        everyone.wait()
+        return n, threading.current_thread().name
+
+    futures = [pool.submit(call, n) for n in range(200)]
     wait(futures, timeout=30)
-    assert [f.result() for f in futures] == list(range(200))
-    assert _pool_threads("elastic-a") == 200
+    assert [f.result()[0] for f in futures] == list(range(200))
+    assert len({f.result()[1] for f in futures}) == 200
     assert _eventually(lambda: _pool_threads("elastic-a") == 0)
 
 
