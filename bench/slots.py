@@ -91,6 +91,8 @@ def main() -> None:
         sampler = subprocess.Popen([sys.executable, __file__, "--sample", model.removesuffix("/v1") + "/stats"],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         first = sampler.stdout.readline()  # sampling has begun
+        if not first:
+            raise SystemExit(f"the sampling process ended before its first sample (exit {sampler.wait()})")
         try:
             timed = run_synthesis(SynthesizeParams(env=ENV, **WORKLOADS[args.concurrency]), database_url=url,
                                   model_url=model, concurrency=args.concurrency)

@@ -14,9 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from lbi.config import Settings
-from lbi.envs import registry
+from lbi.envs import families, registry
 from lbi.envs.base import Environment, EnvSpec
-from lbi.envs.sqlite import worker_process
 from lbi.models.client import ClientOptions, ModelClient
 from lbi.store import engine as store_engine
 from lbi.store import runs
@@ -126,4 +125,4 @@ def release(run_id: int) -> None:
         _stopped.pop(run_id, None)
     if runtime is not None:
         runtime.client.close()
-    worker_process.release_zygote()  # once idle: a worker process holds no helper process between runs
+        families.family(runtime.spec.family).release()  # a worker process holds no helper process between runs

@@ -34,9 +34,16 @@ class Family:
     # "module:function" (source, env_id, directory) -> documents: checks a user's source before it is
     # registered and writes documentation grounded in it (a database's schema) into ``directory``
     grounding: str | None = None
+    # "module:function" () -> None, called when a run of the family ends: lets go of helper processes the
+    # family keeps in a process between episodes (once none is in use), so none stays between runs
+    release_helpers: str | None = None
 
     def ground(self, source: Path, env_id: str, directory: Path) -> list[Path]:
         return list(resolve(self.grounding)(source, env_id, directory)) if self.grounding else []
+
+    def release(self) -> None:
+        if self.release_helpers:
+            resolve(self.release_helpers)()
 
     def environment_class(self) -> Any:
         return resolve(self.entry_point)

@@ -38,6 +38,7 @@ FAMILY = Family(
     name="sqlite", entry_point="lbi.envs.sqlite.env:SqliteEnv", offline_skill="lbi.envs.sqlite.offline:SqlSkill",
     action_language=ACTION_LANGUAGE, describe=lambda name, options: describe(f"the user's SQLite database '{name}'"),
     default_docs=manual, source_kwarg="database", source_option="db",
+    release_helpers="lbi.envs.sqlite.worker_process:release_zygote",
     grounding="lbi.envs.sqlite.schema_document:grounding_documents",
 )
 
