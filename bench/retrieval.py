@@ -232,14 +232,14 @@ def build_index(dsn: str) -> None:
 
 
 def report_plan(conn: sa.Connection, vector: np.ndarray, embedder: str, ef_search: int) -> None:
-    from lbi.retrieval.store import vector_literal
+    from lbi.retrieval.store import vector_param
 
     with conn.begin():
         configure_search(conn, ef_search)
         plan = conn.execute(sa.text(
             "EXPLAIN SELECT example_id FROM lbi.embeddings WHERE environment_id = :env AND embedder = :e "
             "ORDER BY embedding <=> CAST(:v AS vector) LIMIT 40"),
-            {"env": ENV, "e": embedder, "v": vector_literal(vector)}).scalars().all()
+            {"env": ENV, "e": embedder, "v": vector_param(conn, vector)}).scalars().all()
     print("dense side uses:", next((line.strip() for line in plan if "Index" in line or "Scan" in line), plan[0]))
 
 
@@ -270,7 +270,8 @@ def server_time(conn: sa.Connection, queries: list, embedder: str, ef_search: in
     for text, vector in queries:
         with conn.begin():
             configure_search(conn, max(ef_search, CANDIDATES))
-            statement, params = hybrid_statement(EXAMPLES, scope=ENV, embedder=embedder, text=text, vector=vector, k=K)
+            statement, params = hybrid_statement(conn, EXAMPLES, scope=ENV, embedder=embedder, text=text,
+                                                 vector=vector, k=K)
             plan = conn.execute(sa.text("EXPLAIN (ANALYZE, FORMAT JSON) " + statement.text), params).scalar()
         times.append(plan[0]["Execution Time"])
     median, p90, p99 = np.percentile(times, [50, 90, 99])

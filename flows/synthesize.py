@@ -86,6 +86,7 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     def ingest(emit: Emit) -> list[int]:
         with rt.make_env() as env:
             env.prepare()  # what the documentation may need first (a repository's docs come from its sdist)
+        rt.start_observation_soon()  # the first tasks are proposed from it
         chunk_ids.extend(ingest_documents(run_id, docs, params.max_docs, params.chunk_chars, on_chunks=emit))
         logger.info("run %d: %d chunks to propose tasks from", run_id, len(chunk_ids))
         return chunk_ids
@@ -93,11 +94,12 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
     gate_stage, published = _gate(run_id, logger), []
 
     def gate(stage: str, ids: list[int]) -> Any:
-        """The judging gate runs while the accepted examples' documents are written, committed if it passes."""
+        """The judging gate runs while the last vectors are stored and the accepted examples' documents are
+        written, committed if it passes."""
         if stage != Stage.JUDGE:
             return gate_stage(stage, ids)
-        result, done = publish_beside(run_id, stream.outcome(Stage.JUDGE).unpublished,
-                                      lambda: gate_stage(stage, ids))
+        judged = stream.outcome(Stage.JUDGE)
+        result, done = publish_beside(run_id, judged.unpublished, lambda: gate_stage(stage, ids), judged.unembedded)
         published.append(done)
         return result
 

@@ -8,6 +8,7 @@ spec from the run's parameters and the LBI_* settings.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,12 +38,35 @@ class Runtime:
         return registry.make(self.params["env"])
 
     def start_observation(self) -> str:
-        """What the environment shows when an episode starts (self-instruct grounds its tasks in it)."""
+        """What the environment shows when an episode starts (self-instruct grounds its tasks in it): one
+        episode's reset per run and process, which the callers that come meanwhile wait for; after a
+        failure the next caller tries again."""
         with _lock:
-            if self.run_id not in _start_observations:
-                with self.make_env() as env:
-                    _start_observations[self.run_id] = env.reset().text
-            return _start_observations[self.run_id]
+            pending = _start_observations.get(self.run_id)
+            mine = pending is None or (pending.done() and pending.exception() is not None)
+            if mine:
+                pending = _start_observations[self.run_id] = Future()
+        if mine:
+            self._reset_into(pending)
+        return pending.result()
+
+    def start_observation_soon(self) -> None:
+        """Reset the first episode now, on a thread of its own, so the first tasks proposed do not wait
+        for it (for SQLite ~0.25 s: its worker zygote starts, then a worker opens the database). An error
+        is left to the callers of ``start_observation``: the first after it tries again."""
+        with _lock:
+            if self.run_id in _start_observations:
+                return
+            pending = _start_observations[self.run_id] = Future()
+        threading.Thread(target=self._reset_into, args=(pending,), name=f"start-observation-{self.run_id}",
+                         daemon=True).start()
+
+    def _reset_into(self, pending: Future[str]) -> None:
+        try:
+            with self.make_env() as env:
+                pending.set_result(env.reset().text)
+        except BaseException as error:  # noqa: BLE001 - raised to every caller waiting for it
+            pending.set_exception(error)
 
 
 _engines: dict[tuple[str, int], sa.Engine] = {}
@@ -85,7 +109,7 @@ def client_options(settings: Settings) -> ClientOptions:
 
 
 _runtimes: dict[int, Runtime] = {}
-_start_observations: dict[int, str] = {}
+_start_observations: dict[int, Future[str]] = {}
 _stopped: dict[int, str] = {}  # run -> why: its clients made here, now or later, make no call
 
 
@@ -121,8 +145,10 @@ def stop(run_id: int, reason: str) -> None:
 def release(run_id: int) -> None:
     with _lock:
         runtime = _runtimes.pop(run_id, None)
-        _start_observations.pop(run_id, None)
+        starting = _start_observations.pop(run_id, None)
         _stopped.pop(run_id, None)
+    if starting is not None:
+        wait([starting])  # its episode ends before the family's helpers are released
     if runtime is not None:
         runtime.client.close()
         families.family(runtime.spec.family).release()  # a worker process holds no helper process between runs

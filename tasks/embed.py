@@ -1,7 +1,8 @@
 """Indexing: accepted examples get documents and embeddings.
 
 Vectors are stored a few dozen decided examples at a time as the committee
-decides them, while other trajectories are still being judged; an example becomes
+decides them, while other trajectories are still being judged, the last few beside the
+judging gate; an example becomes
 searchable only when its document is written, which commits only once the judging
 gate passed: the documents are written while the gate runs, in a transaction that
 waits for its verdict. The indexing stage indexes whatever was not done before.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -42,8 +43,9 @@ def store_vectors_early(run_id: int, example_ids: list[int]) -> list[ExampleDocu
 
 class EarlyVectors:
     """A judging batch's vectors, stored ``group`` decided examples at a time as its trajectories are
-    judged, the rest when the batch ends: storing them all at its end put a whole batch's embedding and
-    index inserts (0.6-1.5 s at C = 64) between the run's last answer and its judging gate."""
+    judged; the last few are left to be stored beside the judging gate (``publish_beside``). Storing a
+    batch's vectors at its end put their embedding and index inserts (0.6-1.5 s at C = 64 for a whole
+    batch, ~0.2-0.45 s for its last group) between the run's last answer and its judging gate."""
 
     def __init__(self, run_id: int, group: int = 32) -> None:
         self._run_id, self._group = run_id, group
@@ -58,36 +60,32 @@ class EarlyVectors:
             if len(self._waiting) < self._group:
                 return
             ids, self._waiting = self._waiting, []
-        self._store(ids)
-
-    def finish(self) -> list[ExampleDocument]:
-        """Store what is still waiting; the documents of every vector stored, to be published."""
+        documents = store_vectors_early(self._run_id, ids)
         with self._lock:
-            ids, self._waiting = self._waiting, []
-        self._store(ids)
+            self._documents.extend(documents)
+
+    def finish(self) -> tuple[list[ExampleDocument], list[int]]:
+        """The documents of every vector stored, to be published, and the decided examples whose
+        vectors are not stored yet."""
         with self._lock:
-            return list(self._documents)
-
-    def _store(self, example_ids: list[int]) -> None:
-        if example_ids:
-            documents = store_vectors_early(self._run_id, example_ids)
-            with self._lock:
-                self._documents.extend(documents)
+            return list(self._documents), list(self._waiting)
 
 
-def publish_beside(run_id: int, documents: list[ExampleDocument], gate: Callable[[], T]) -> tuple[T, bool]:
-    """``gate()``'s result, with ``documents`` written meanwhile in a transaction of their own that commits
-    only once ``gate`` has returned: their examples become searchable only if it passes, and writing
-    them (their full-text vectors and index entries, ~0.27 s for 1,335 examples) no longer waits for it.
-    The second value says whether they were published; if writing them failed, the indexing stage
-    writes them instead."""
+def publish_beside(run_id: int, documents: list[ExampleDocument], gate: Callable[[], T],
+                   unembedded: Sequence[int] = ()) -> tuple[T, bool]:
+    """``gate()``'s result, with the vectors of the examples among ``unembedded`` stored and ``documents``
+    (and theirs) written meanwhile, the documents in a transaction of their own that commits only once
+    ``gate`` has returned: their examples become searchable only if it passes, and writing them (their
+    full-text vectors and index entries, ~0.27 s for 1,335 examples) no longer waits for it. The second
+    value says whether they were published; if writing them failed, the indexing stage writes them instead."""
     verdict = threading.Event()
     passed, published = [False], [False]
 
     def write() -> None:
         try:
+            written = [*documents, *store_vectors_early(run_id, list(unembedded))] if unembedded else documents
             with runtime.for_run(run_id).engine.connect() as conn, conn.begin() as transaction:
-                save_documents(conn, documents)
+                save_documents(conn, written)
                 verdict.wait()
                 if not passed[0]:
                     transaction.rollback()

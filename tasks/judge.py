@@ -23,8 +23,8 @@ Answer = list[Verdict] | ParseFailure
 
 @task(name="committee-filter", cache_policy=NONE)
 def judge_trajectory_examples(run_id: int, trajectory_ids: list[int]) -> Outcome:
-    """Judge the examples of each trajectory of the batch; returns the ids of those decided, and the
-    documents of the accepted ones, whose vectors are stored as they are decided."""
+    """Judge the examples of each trajectory of the batch; returns the ids of those decided, the documents
+    of the accepted ones whose vectors were stored as they were decided, and the decided ones left to store."""
     vectors = EarlyVectors(run_id)
 
     def unit(trajectory_id: int) -> Outcome:
@@ -33,7 +33,7 @@ def judge_trajectory_examples(run_id: int, trajectory_ids: list[int]) -> Outcome
         return judged
 
     outcome = for_units(trajectory_ids, unit)
-    outcome.unpublished = vectors.finish()
+    outcome.unpublished, outcome.unembedded = vectors.finish()
     return outcome
 
 

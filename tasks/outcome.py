@@ -32,6 +32,7 @@ class Outcome:
     failures: list[str] = field(default_factory=list)
     budget_message: str | None = None
     unpublished: list[ExampleDocument] = field(default_factory=list)  # judging: vectors stored, documents not
+    unembedded: list[int] = field(default_factory=list)  # judging: decided, vectors not stored yet
 
     @classmethod
     def merge(cls, outcomes: list["Outcome"]) -> "Outcome":
@@ -41,6 +42,7 @@ class Outcome:
             merged.failures.extend(outcome.failures)
             merged.budget_message = merged.budget_message or outcome.budget_message
             merged.unpublished.extend(outcome.unpublished)
+            merged.unembedded.extend(outcome.unembedded)
         return merged
 
 

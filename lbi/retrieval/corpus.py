@@ -20,7 +20,7 @@ from lbi.retrieval.documents import EMBEDDED_CHARS
 from lbi.retrieval.embedders import Embedder
 from lbi.retrieval.queries import CORPUS
 from lbi.retrieval.search import Hit
-from lbi.retrieval.store import vector_literal
+from lbi.retrieval.store import vector_param
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def save_items(conn: sa.Connection, *, corpus_id: int, items: Sequence[CorpusIte
                 to_tsvector('english', :observations), :embedder, CAST(:vector AS vector))
         """), [{"corpus": corpus_id, "example": i.example_id, "trajectory": i.trajectory_id, "chunk": i.chunk_id,
                 "instruction": i.instruction, "actions": i.actions, "reference": i.reference,
-                "observations": i.observations, "embedder": embedder, "vector": vector_literal(v)}
+                "observations": i.observations, "embedder": embedder, "vector": vector_param(conn, v)}
                for i, v in zip(items, vectors)])
     conn.execute(sa.text("""
         INSERT INTO lbi.corpus_lexemes (corpus_id, field, lexeme, documents)

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from lbi.retrieval import queries
 from lbi.retrieval.queries import EXAMPLES, Searched
-from lbi.retrieval.store import vector_literal
+from lbi.retrieval.store import vector_param
 
 RRF_K = 60
 CANDIDATES = 20  # per side, before fusion
@@ -63,25 +63,25 @@ def _params(*, scope: str | int, text: str, exclude: Sequence[int], k: int) -> d
             "rarest": RAREST_WORDS}
 
 
-def _dense_params(*, embedder: str, vector: np.ndarray, candidates: int, retry: bool) -> dict:
-    return {"embedder": embedder, "vector": vector_literal(vector), "candidates": candidates, "retry": retry,
+def _dense_params(conn: sa.Connection, *, embedder: str, vector: np.ndarray, candidates: int, retry: bool) -> dict:
+    return {"embedder": embedder, "vector": vector_param(conn, vector), "candidates": candidates, "retry": retry,
             "retry_below": RETRY_BELOW, "shortlist": max(SHORTLIST, candidates)}
 
 
-def hybrid_statement(searched: Searched, *, scope: str | int, embedder: str, text: str, vector: np.ndarray,
-                     k: int = 10, exclude: Sequence[int] = (), candidates: int = CANDIDATES,
+def hybrid_statement(conn: sa.Connection, searched: Searched, *, scope: str | int, embedder: str, text: str,
+                     vector: np.ndarray, k: int = 10, exclude: Sequence[int] = (), candidates: int = CANDIDATES,
                      retry: bool = True) -> tuple[sa.TextClause, dict]:
-    """Hybrid search's statement and its parameters, to run after ``configure_search`` (or to EXPLAIN)."""
+    """Hybrid search's statement and its parameters, to run on ``conn`` after ``configure_search`` (or to EXPLAIN)."""
     return queries.hybrid(searched), {
         **_params(scope=scope, text=text, exclude=exclude, k=k), "rrf_k": RRF_K,
-        **_dense_params(embedder=embedder, vector=vector, candidates=max(candidates, k), retry=retry)}
+        **_dense_params(conn, embedder=embedder, vector=vector, candidates=max(candidates, k), retry=retry)}
 
 
 def hybrid(conn: sa.Connection, searched: Searched, *, ef_search: int = 200, candidates: int = CANDIDATES,
            **search) -> list[Hit]:
     """Top k by reciprocal-rank fusion of the dense and full-text sides (the arguments of ``hybrid_statement``)."""
     configure_search(conn, max(ef_search, candidates))
-    rows = conn.execute(*hybrid_statement(searched, candidates=candidates, **search))
+    rows = conn.execute(*hybrid_statement(conn, searched, candidates=candidates, **search))
     return [Hit(r.example_id, float(r.score), r.instruction, r.reference, r.dense_rank, r.text_rank) for r in rows]
 
 
@@ -108,4 +108,4 @@ def dense_ids(conn: sa.Connection, *, environment_id: str, embedder: str, vector
     configure_search(conn, ef_search)
     return list(conn.execute(queries.dense(EXAMPLES), {
         **_params(scope=environment_id, text=text, exclude=(), k=k),
-        **_dense_params(embedder=embedder, vector=vector, candidates=k, retry=retry)}).scalars())
+        **_dense_params(conn, embedder=embedder, vector=vector, candidates=k, retry=retry)}).scalars())

@@ -5,14 +5,30 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import psycopg
 import sqlalchemy as sa
+from pgvector import Vector
+from pgvector.psycopg.vector import VectorBinaryDumper
+from psycopg.adapt import PyFormat
+from psycopg.types import TypeInfo
 
+from lbi.errors import StoreError
 from lbi.retrieval.documents import ExampleDocument
 
 
-def vector_literal(vector: np.ndarray) -> str:
-    """pgvector's text form, '[0.1,0.2,...]'."""
-    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
+def vector_param(conn: sa.Connection, vector: np.ndarray) -> Vector:
+    """``vector`` as a parameter of ``conn``'s statements (``CAST(:v AS vector)``), sent in pgvector's binary
+    form by pgvector's own dumper, registered on the connection the first time. Its text form took 0.32 ms of
+    Python a vector of 384 numbers (0.43 against 0.12 ms an insert) and rounded each number to 7 digits."""
+    raw = conn.connection.driver_connection
+    try:
+        raw.adapters.get_dumper(Vector, PyFormat.BINARY)
+    except psycopg.ProgrammingError:
+        info = TypeInfo.fetch(raw, "vector")
+        if info is None:
+            raise StoreError("the store has no vector type (pgvector): run `lbi db migrate`") from None
+        raw.adapters.register_dumper(Vector, type("VectorDumper", (VectorBinaryDumper,), {"oid": info.oid}))
+    return Vector(np.asarray(vector, dtype=np.float32))
 
 
 def accepted_not_indexed(conn: sa.Connection, *, embedder: str, example_ids: Sequence[int] | None = None,
@@ -93,5 +109,5 @@ def save_embeddings(conn: sa.Connection, *, embedder: str, documents: Sequence[E
         INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
         VALUES (:id, :embedder, :env, CAST(:embedding AS vector))
         ON CONFLICT (example_id, embedder) DO NOTHING
-    """), [{"id": d.example_id, "embedder": embedder, "env": d.environment_id, "embedding": vector_literal(v)}
+    """), [{"id": d.example_id, "embedder": embedder, "env": d.environment_id, "embedding": vector_param(conn, v)}
            for d, v in zip(documents, vectors)])

@@ -87,13 +87,8 @@ def test_a_judging_batch_stores_its_vectors_as_its_trajectories_are_decided(
 def test_documents_written_beside_the_judging_gate_appear_only_when_it_passes(
     store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("LBI_GATE_KEEP_RATE_MAX", "0.01")
-    monkeypatch.setenv("LBI_GATE_SEVERITY", '{"keep_rate_in_bounds": "stop"}')
-    with pytest.raises(GateFailed):
-        synthesize(PARAMS)
-    accepted, _, _ = _index(store)
+    run_id, accepted = _stopped_at_the_judging_gate(store, monkeypatch)
     with store.connect() as conn:
-        run_id = conn.execute(sa.text("SELECT max(id) FROM lbi.runs")).scalar_one()
         documents = load_documents(conn, accepted)
 
     def published() -> int:
@@ -116,6 +111,42 @@ def test_documents_written_beside_the_judging_gate_appear_only_when_it_passes(
     assert publish_beside(run_id, documents, lambda: gate_seeing_nothing("passes")) == ("passes", True)
     assert published() == len(accepted)
     runtime.release(run_id)
+
+
+def test_the_last_vectors_are_stored_while_the_judging_gate_runs(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A judging batch leaves the vectors of its last decided examples (fewer than a group) to be stored
+    beside the gate, so that the gate does not wait for their embedding and index inserts."""
+    run_id, accepted = _stopped_at_the_judging_gate(store, monkeypatch)
+    with store.begin() as conn:
+        conn.execute(sa.text("DELETE FROM lbi.embeddings"))
+        decided = list(conn.execute(sa.text("SELECT id FROM lbi.examples WHERE status <> 'pending'")).scalars())
+    assert 0 < len(decided) < 32
+
+    def gate_seeing_vectors() -> str:
+        deadline = time.monotonic() + 30
+        while _index(store)[1] == []:
+            assert time.monotonic() < deadline, "the vectors were not stored beside the gate"
+            time.sleep(0.05)
+        assert [example_id for example_id, _ in _index(store)[1]] == accepted
+        assert _index(store)[2] == [], "a document became visible before the gate's verdict"
+        return "passes"
+
+    assert publish_beside(run_id, [], gate_seeing_vectors, decided) == ("passes", True)
+    assert _index(store)[2] == accepted
+    runtime.release(run_id)
+
+
+def _stopped_at_the_judging_gate(store: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[int]]:
+    """A run stopped by its judging gate: its id and its accepted examples."""
+    monkeypatch.setenv("LBI_GATE_KEEP_RATE_MAX", "0.01")
+    monkeypatch.setenv("LBI_GATE_SEVERITY", '{"keep_rate_in_bounds": "stop"}')
+    with pytest.raises(GateFailed):
+        synthesize(PARAMS)
+    with store.connect() as conn:
+        run_id = conn.execute(sa.text("SELECT max(id) FROM lbi.runs")).scalar_one()
+    return run_id, _index(store)[0]
 
 
 def _writer_waits_for_the_verdict(store: sa.Engine) -> bool:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from lbi.envs import registry
 from lbi.envs.base import EnvSpec
-from lbi.retrieval.store import count_words, vector_literal
+from lbi.retrieval.store import count_words, vector_param
 from lbi.store import documents, examples, instructions, runs, trajectories
 from lbi.store.trajectories import StoredStep
 
@@ -107,5 +107,5 @@ def index_made_up(conn: sa.Connection, ids: Sequence[int], vectors: Sequence[np.
     conn.execute(sa.text("""
         INSERT INTO lbi.embeddings (example_id, embedder, environment_id, embedding)
         VALUES (:id, :embedder, :env, CAST(:vector AS vector))"""),
-        [{"id": i, "embedder": embedder, "env": environment_id, "vector": vector_literal(v)}
+        [{"id": i, "embedder": embedder, "env": environment_id, "vector": vector_param(conn, v)}
          for i, v in zip(ids, vectors)])

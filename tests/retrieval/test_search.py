@@ -11,7 +11,7 @@ from lbi.retrieval.embedders import BundledEmbedder
 from lbi.retrieval.index import index_examples
 from lbi.retrieval.retriever import ExampleRetriever
 from lbi.retrieval.search import dense_ids
-from lbi.retrieval.store import vector_literal
+from lbi.retrieval.store import vector_param
 from tests.retrieval.seeding import CHINOOK, OTHER, Seed, bare_examples, seed_examples, seed_run
 
 ALBUMS_BY = ("SELECT Album.Title FROM Album JOIN Artist ON Album.ArtistId = Artist.ArtistId "
@@ -94,7 +94,7 @@ def test_a_crowded_environment_does_not_starve_a_small_one(store: sa.Engine, emb
             SELECT d.example_id, :embedder, :other, CAST(:vector AS vector) + (SELECT array_agg((random() - 0.5) / 50)
                    FROM generate_series(1, 384) WHERE d.example_id > 0)::vector(384)
             FROM lbi.example_documents d WHERE d.environment_id = :other"""),
-            {"embedder": embedder.name, "other": OTHER, "vector": vector_literal(vector)})
+            {"embedder": embedder.name, "other": OTHER, "vector": vector_param(conn, vector)})
         conn.execute(sa.text("DROP INDEX lbi.embeddings_environment"))  # leave the planner the HNSW index only
         conn.execute(sa.text("ANALYZE lbi.embeddings"))
     with store.begin() as conn:
@@ -103,7 +103,7 @@ def test_a_crowded_environment_does_not_starve_a_small_one(store: sa.Engine, emb
         conn.execute(sa.text("SET LOCAL hnsw.iterative_scan = off"))
         starved = conn.execute(sa.text(
             "SELECT example_id FROM lbi.embeddings WHERE environment_id = :env ORDER BY embedding <=> "
-            "CAST(:vector AS vector) LIMIT 10"), {"env": CHINOOK, "vector": vector_literal(vector)}).all()
+            "CAST(:vector AS vector) LIMIT 10"), {"env": CHINOOK, "vector": vector_param(conn, vector)}).all()
     assert sorted(found) == sorted(small)
     assert len(starved) < len(small), "the control: one candidate list, filtered, comes back short"
 

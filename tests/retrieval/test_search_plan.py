@@ -10,7 +10,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from lbi.retrieval.search import hybrid_search
-from lbi.retrieval.store import vector_literal
+from lbi.retrieval.store import vector_param
 from tests.retrieval.seeding import CHINOOK, bare_examples, index_made_up
 
 EMBEDDER, ROWS = "made-up", 300
@@ -36,7 +36,7 @@ def test_hybrid_search_plans_no_parallel_workers(store: sa.Engine) -> None:
         for setting in CHEAP_WORKERS:
             conn.execute(sa.text(setting))
         exact = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + EXACT_SCAN),
-                             {"env": CHINOOK, "vector": vector_literal(vector)}).scalar()
+                             {"env": CHINOOK, "vector": vector_param(conn, vector)}).scalar()
         assert "Workers Planned" in json.dumps(exact), "the control: workers are cheap enough to plan"
         for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
                         "SET auto_explain.log_level = 'notice'", "SET auto_explain.log_format = 'json'"):

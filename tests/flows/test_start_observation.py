@@ -1,0 +1,70 @@
+"""A run's first episode is reset on a thread of its own while the documentation is read, once per run and
+process; its error reaches the units that need it, and the next caller tries again."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import sqlalchemy as sa
+
+from lbi import runtime
+from lbi.envs import families, registry
+from lbi.store import documents, runs
+from tests.envs.test_user_envs import invoke, shop  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("lbi_env")
+
+
+def _zygotes() -> list[psutil.Process]:
+    return [child for child in psutil.Process().children()
+            if "lbi.envs.sqlite.zygote" in " ".join(child.cmdline())]
+
+
+def _run_on(store: sa.Engine, db: Path, docs: Path, model_url: str) -> int:
+    invoke("env", "add", "my-shop", "--family", "sqlite", "--db", str(db), "--docs", str(docs))
+    with store.begin() as conn:
+        documents.upsert_environment(conn, spec=registry.spec("my-shop"))
+        return runs.create_run(conn, flow="synthesize", environment_id="my-shop",
+                               params={"env": "my-shop", "model_base_url": model_url},
+                               max_llm_calls=None, max_tokens=None)
+
+
+def _wait_for(condition, what: str) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+
+
+def test_the_first_episode_is_reset_with_no_caller_and_its_helpers_end_with_the_run(
+        store: sa.Engine, shop: tuple[Path, Path], lbi_env: dict) -> None:  # noqa: F811
+    run_id = _run_on(store, *shop, lbi_env["LBI_MODEL_BASE_URL"])
+    families.family("sqlite").release()
+    _wait_for(lambda: not _zygotes(), "a zygote of an earlier test is still running")
+    rt = runtime.for_run(run_id)
+    rt.start_observation_soon()
+    _wait_for(lambda: _zygotes(), "nothing started the first episode")
+    observed = rt.start_observation()
+    with registry.make("my-shop") as env:
+        assert observed == env.reset().text and "item (2)" in observed
+    runtime.release(run_id)
+    _wait_for(lambda: not _zygotes(), "the run's SQL zygote outlived the run")
+
+
+def test_a_first_episode_that_fails_fails_its_callers_and_the_next_tries_again(
+        store: sa.Engine, shop: tuple[Path, Path], lbi_env: dict) -> None:  # noqa: F811
+    db, docs = shop
+    run_id = _run_on(store, db, docs, lbi_env["LBI_MODEL_BASE_URL"])
+    rt = runtime.for_run(run_id)
+    db.rename(db.with_suffix(".away"))
+    try:
+        rt.start_observation_soon()
+        with pytest.raises(Exception, match="shop"):
+            rt.start_observation()
+        db.with_suffix(".away").rename(db)
+        assert "item (2)" in rt.start_observation()
+    finally:
+        runtime.release(run_id)
