@@ -1,12 +1,11 @@
 """Indexing: accepted examples get documents and embeddings.
 
 Vectors are stored a few dozen decided examples at a time as the committee
-decides them, while other trajectories are still being judged, the last few beside the
-judging gate; an example becomes
-searchable only when its document is written, which commits only once the judging
-gate passed: the documents are written while the gate runs, in a transaction that
-waits for its verdict. The indexing stage indexes whatever was not done before.
-Idempotent: examples already indexed are skipped.
+decides them, while other trajectories are still being judged, and the last few
+beside the judging gate; an example becomes searchable only when its document is
+written, which commits only once the judging gate passed: the documents are written
+while the gate runs, in a transaction that waits for its verdict. The indexing stage
+indexes whatever was not done before. Idempotent: examples already indexed are skipped.
 """
 
 from __future__ import annotations
