@@ -5,7 +5,6 @@ while the gate runs and appear only once it has passed."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from lbi.retrieval.embedders import embedder_for
 from lbi.retrieval.index import load_documents
 from lbi.retrieval.search import dense_ids, hybrid_search
 from tasks.embed import publish_beside
+from tests.eventually import eventually
 
 PARAMS = SynthesizeParams(max_docs=1, instructions_per_doc=3, max_steps=3, max_span_steps=2)
 ENV = "sqlite-chinook-v0"
@@ -96,10 +96,9 @@ def test_documents_written_beside_the_judging_gate_appear_only_when_it_passes(
             return conn.execute(sa.text("SELECT count(*) FROM lbi.example_documents")).scalar_one()
 
     def gate_seeing_nothing(outcome: str) -> str:
-        deadline = time.monotonic() + 30
-        while not _writer_waits_for_the_verdict(store):  # its rows are written, its transaction open
-            assert time.monotonic() < deadline, "the documents were not written beside the gate"
-            time.sleep(0.05)
+        # the writer's rows are written and its transaction is open, waiting for the verdict
+        written = eventually(lambda: _writer_waits_for_the_verdict(store), 30)
+        assert written, "the documents were not written beside the gate"
         assert published() == 0, "a document became visible before the gate's verdict"
         if outcome == "fails":
             raise GateFailed("after stage judge: made to fail")
@@ -125,10 +124,7 @@ def test_the_last_vectors_are_stored_while_the_judging_gate_runs(
     assert 0 < len(decided) < 32
 
     def gate_seeing_vectors() -> str:
-        deadline = time.monotonic() + 30
-        while _index(store)[1] == []:
-            assert time.monotonic() < deadline, "the vectors were not stored beside the gate"
-            time.sleep(0.05)
+        assert eventually(lambda: _index(store)[1] != [], 30), "the vectors were not stored beside the gate"
         assert [example_id for example_id, _ in _index(store)[1]] == accepted
         assert _index(store)[2] == [], "a document became visible before the gate's verdict"
         return "passes"

@@ -3,7 +3,6 @@ process; its error reaches the units that need it, and the next caller tries aga
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import psutil
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 from lbi import runtime
 from lbi.envs import families, registry
 from lbi.store import documents, runs
+from tests.eventually import eventually
 from tests.envs.test_user_envs import invoke, shop  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.usefixtures("lbi_env")
@@ -32,26 +32,19 @@ def _run_on(store: sa.Engine, db: Path, docs: Path, model_url: str) -> int:
                                max_llm_calls=None, max_tokens=None)
 
 
-def _wait_for(condition, what: str) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
-
-
 def test_the_first_episode_is_reset_with_no_caller_and_its_helpers_end_with_the_run(
         store: sa.Engine, shop: tuple[Path, Path], lbi_env: dict) -> None:  # noqa: F811
     run_id = _run_on(store, *shop, lbi_env["LBI_MODEL_BASE_URL"])
     families.family("sqlite").release()
-    _wait_for(lambda: not _zygotes(), "a zygote of an earlier test is still running")
+    assert eventually(lambda: not _zygotes(), 30), "a zygote of an earlier test is still running"
     rt = runtime.for_run(run_id)
     rt.start_observation_soon()
-    _wait_for(lambda: _zygotes(), "nothing started the first episode")
+    assert eventually(lambda: _zygotes(), 30), "nothing started the first episode"
     observed = rt.start_observation()
     with registry.make("my-shop") as env:
         assert observed == env.reset().text and "item (2)" in observed
     runtime.release(run_id)
-    _wait_for(lambda: not _zygotes(), "the run's SQL zygote outlived the run")
+    assert eventually(lambda: not _zygotes(), 30), "the run's SQL zygote outlived the run"
 
 
 def test_a_first_episode_that_fails_fails_its_callers_and_the_next_tries_again(
