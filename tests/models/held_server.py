@@ -46,11 +46,15 @@ def held_server(hold_first: threading.Event, delay_s: float = 0.0) -> Iterator[t
             hold_first.set()  # a request still held must not keep the server from closing
 
 
+SETTLE_S = 1.0
+
+
 def order_behind_holder(ask: Callable[[str, int], str], arrived: list[str], hold: threading.Event,
                         waiters: list[tuple[str, int]], spacing_s: float) -> list[str]:
     """With a first request ("holder", priority -1) held by the server, ``ask`` each (content, priority)
-    of ``waiters`` in the given order, ``spacing_s`` apart, then release the holder. Every answer is
-    checked; returns the waiters' contents in the order the server received them."""
+    of ``waiters`` in the given order, ``spacing_s`` apart, then release the holder once the last one
+    has had ``SETTLE_S`` to queue (on a loaded machine a call takes a while to reach its queue). Every
+    answer is checked; returns the waiters' contents in the order the server received them."""
     with ThreadPoolExecutor(len(waiters) + 1) as pool:
         holder = pool.submit(ask, "holder", -1)
         while not arrived:
@@ -59,6 +63,7 @@ def order_behind_holder(ask: Callable[[str, int], str], arrived: list[str], hold
         for content, priority in waiters:
             queued.append(pool.submit(ask, content, priority))
             time.sleep(spacing_s)
+        time.sleep(SETTLE_S)
         hold.set()
         assert [f.result(10) for f in [holder, *queued]] == ["holder", *[c for c, _ in waiters]]
     return arrived[1:]
