@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -111,6 +111,27 @@ def run_synthesis(params: object, *, database_url: str, model_url: str, concurre
     finally:
         runtime.dispose_engines()  # each run has its own database: keep no idle connections to it
     return Timed(seconds, result, {group: after[group] - before[group] for group in after}, called_at)
+
+
+def run_synthesis_fresh(params: object, *, database_url: str, model_url: str, concurrency: int) -> Timed:
+    """``run_synthesis`` in a new Python process (bench/fresh_run.py), as every `lbi synthesize` and
+    deployment run is: nothing imported or started before the flow is called. The pipeline's and
+    Postgres's CPU are counted there, around the flow call; the model's and Prefect's here."""
+    import json
+
+    from prefect.settings import PREFECT_API_URL
+
+    script = Path(__file__).resolve().parent / "fresh_run.py"
+    before = cpu_seconds(model_url)
+    done = subprocess.run(
+        [sys.executable, str(script), params.model_dump_json(), database_url, model_url, str(concurrency)],
+        capture_output=True, text=True, env={**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()})
+    after = cpu_seconds(model_url)
+    if done.returncode != 0:
+        raise RuntimeError(f"the fresh-process run failed: {done.stderr[-2000:]}")
+    timed = Timed(**json.loads(done.stdout.strip().splitlines()[-1]))
+    cpu = {**timed.cpu, **{group: after[group] - before[group] for group in ("model", "prefect")}}
+    return replace(timed, cpu=cpu)
 
 
 def ledger_by_role(database_url: str) -> dict[str, dict[str, int]]:

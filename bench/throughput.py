@@ -10,7 +10,9 @@ call shows what bounds a run on this machine: the pipeline (this process tree,
 the model transport included), its Postgres server, both together ("ours"),
 the offline model and the Prefect server, each counted by its own process tree. Utilisation is measured twice:
 with the bundled embedder on this CPU (the default) and with embeddings from an
-endpoint (the offline model's /v1/embeddings, as a hosted embedding API would be).
+endpoint (the offline model's /v1/embeddings, as a hosted embedding API would be). Those runs
+follow a warm-up run in the same process; the "fresh" section runs each in a new process, as
+every `lbi synthesize` and deployment run is, so its one-time imports and process starts count.
 "steady" is the utilisation between the run's 10th and 90th percentile of answered calls: the
 rate once calls flow, apart from the run's fixed start (ingest, the first tasks) and end (the
 last gates, indexing, the report). "first" is the seconds from the flow's call to its first
@@ -32,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
     answer_times, cpu_seconds, fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
-    steady_calls_per_second,
+    run_synthesis_fresh, steady_calls_per_second,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
 from flows.params import SynthesizeParams  # noqa: E402
@@ -51,14 +53,17 @@ QUICK_WORKLOADS = {1: dict(max_docs=1, instructions_per_doc=1, max_steps=3),
 COMPARE = dict(max_docs=1, instructions_per_doc=2, max_steps=3)
 
 
-def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, dict], embedder: str) -> None:
-    print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call; {embedder})\n")
+def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, dict], embedder: str,
+                fresh: bool = False) -> None:
+    """``fresh``: each run in a new process, as `lbi synthesize` and deployments run (run_synthesis_fresh)."""
+    where = "each run in a fresh process" if fresh else "in this process, after a warm-up run"
+    print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call; {embedder}; {where})\n")
     print(f"{'C':>4} {'calls':>7} {'seconds':>8} {'calls/s':>8} {'C/L':>7} {'utilisation':>11} {'steady':>6}"
           f" {'first':>5} {'end':>5} | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}")
     for c in concurrencies:
         url = fresh_database()
-        timed = run_synthesis(SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url,
-                              concurrency=c)
+        timed = (run_synthesis_fresh if fresh else run_synthesis)(
+            SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url, concurrency=c)
         calls = timed.result["totals"]["model_calls"]
         achieved, ceiling = calls / timed.seconds, c / (LATENCY_MS / 1000)
         ends = answer_times(url, timed.result["run_id"])
@@ -208,7 +213,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="C = 1, 16 only; skip the literal comparison")
     parser.add_argument("--profile", action="store_true", help="profile the zero-latency run with pyinstrument")
     parser.add_argument("--no-gates", action="store_true", help="turn the quality gates off (model stages only)")
-    parser.add_argument("--only", default="utilisation,client,algorithm1,cost,overhead",
+    parser.add_argument("--only", default="utilisation,fresh,client,algorithm1,cost,overhead",
                         help="comma-separated sections to run (default: all)")
     parser.add_argument("--concurrency", help="comma-separated C values for utilisation (default: all of the"
                                               " workloads')")
@@ -230,6 +235,11 @@ def main() -> None:
                 if args.embedder in ("both", "endpoint"):
                     with embeddings_from(slow):
                         utilisation(slow, concurrencies, {**WORKLOADS, **workloads}, "embeddings from an endpoint")
+            if "fresh" in sections:
+                concurrencies = [int(c) for c in args.concurrency.split(",")] if args.concurrency else list(workloads)
+                with embeddings_from(slow):
+                    utilisation(slow, concurrencies, {**WORKLOADS, **workloads}, "embeddings from an endpoint",
+                                fresh=True)
             if "client" in sections:
                 client_alone(slow)
             if "algorithm1" in sections and not args.quick:

@@ -24,6 +24,7 @@ from lbi.envs import registry
 from lbi.errors import LbiError
 from lbi.method.stages import Stage
 from lbi.models.endpoint import model_endpoint
+from lbi.quality import validator
 from lbi.quality.config import GateConfig
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
@@ -44,6 +45,7 @@ class SynthesisFailed(LbiError, RuntimeError):
 
 @flow(name="synthesize", task_runner=ThreadPoolTaskRunner(max_workers=16))
 def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
+    validator.start()  # the gates' process imports GX meanwhile
     settings = Settings()
     spec = registry.spec(params.env)
     engine = runtime.store(settings)

@@ -12,7 +12,7 @@ from lbi.quality.outcome import CheckOutcome, SuiteOutcome
 from lbi.quality.scope import Scope, UnknownScope
 from lbi.quality.suite import Check, Suite
 from lbi.quality.suites import AFTER_STAGE, SUITES
-from lbi.quality.validation import validate_rows
+from lbi.quality.validator import validate_rows
 
 _FULL_LISTS = ("unexpected_list", "unexpected_index_list", "unexpected_index_query")
 
@@ -25,10 +25,9 @@ def validate(engine: sa.Engine, suite: Suite, scope: Scope, config: GateConfig) 
         rows = conn.exec_driver_sql(f"SELECT count(*) FROM ({query}) AS suite_rows").scalar_one()
     if not checks:  # every check turned off: nothing for GX to do
         return SuiteOutcome(suite.name, scope.describe(), rows, [], _summary([], config.sample_ids))
-    result = validate_rows(engine.url.render_as_string(hide_password=False), name=suite.name, query=query,
-                           checks=checks, key=suite.key, sample=config.sample_ids)
+    results = validate_rows(engine.url.render_as_string(hide_password=False), name=suite.name, query=query,
+                            checks=checks, key=suite.key, sample=config.sample_ids)
     by_name = {check.name: (check, severity) for check, severity in checks}
-    results = [r.to_json_dict() for r in result.results]
     outcomes = [_outcome(r, *by_name[r["expectation_config"]["meta"]["check"]], suite.key, config.sample_ids)
                 for r in results]
     order = list(by_name)

@@ -1,5 +1,7 @@
 """GX Core behind one function: validate the rows of a SQL query against a suite's checks.
 
+It runs in the gates' worker process (lbi.quality.validator), so what crosses
+is plain data: checks in, GX's results as JSON dicts out.
 One ephemeral data context per process (GX takes seconds to import), one SQL
 data source per database, whose pooled connections are closed after each
 validation; each validation adds a query asset, a suite and a validation
@@ -41,6 +43,11 @@ def _context() -> Any:
     return context
 
 
+def load() -> None:
+    """Import GX and make its context now, not at the first validation."""
+    _context()
+
+
 def _quiet_gx_loggers() -> None:
     """GX logs about itself (some of its modules pin their level to INFO); what matters to
     users reaches them as gate results and exceptions, so its loggers stay silent."""
@@ -69,8 +76,8 @@ def _expectation(check: Check, severity: str) -> Any:
 
 
 def validate_rows(url: str, *, name: str, query: str, checks: list[tuple[Check, str]], key: str,
-                  sample: int) -> Any:
-    """GX's ExpectationSuiteValidationResult for ``checks`` (each with its severity) over ``query``'s rows."""
+                  sample: int) -> list[dict[str, Any]]:
+    """GX's result for each of ``checks`` (each with its severity) over ``query``'s rows, as a JSON dict."""
     with _lock:
         context = _context()
         import great_expectations as gx  # loaded by _context, under the torch import lock
@@ -84,10 +91,11 @@ def validate_rows(url: str, *, name: str, query: str, checks: list[tuple[Check, 
             definition = context.validation_definitions.add(gx.ValidationDefinition(
                 name=unique, data=asset.add_batch_definition_whole_table("rows"), suite=suite,
             ))
-            return definition.run(result_format={
+            result = definition.run(result_format={
                 "result_format": "COMPLETE", "unexpected_index_column_names": [key],
                 "partial_unexpected_count": sample,
             })
+            return [r.to_json_dict() for r in result.results]
         finally:
             _forget(context, source, unique)
             _close_connections(source)

@@ -1,0 +1,34 @@
+"""The gates' worker process (lbi.quality.validator): reads validation requests as pickles on its
+input, answers each with (True, GX's results) or (False, the error's type and message: GX's
+exception classes are not imported by the caller), and ends when its input closes. Its stdout is kept for the answers; whatever GX prints goes to stderr."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+
+
+def main() -> None:
+    os.nice(10)  # it imports GX while a run starts up; the run's processes go first
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    requests = sys.stdin.buffer
+    from lbi.quality import validation
+
+    validation.load()
+    while True:
+        try:
+            request = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            answer = (True, validation.validate_rows(**request))
+        except Exception as error:  # noqa: BLE001 - handed to the caller, which raises it
+            answer = (False, f"{type(error).__name__}: {error}")
+        answers.write(pickle.dumps(answer))
+        answers.flush()
+
+
+if __name__ == "__main__":
+    main()

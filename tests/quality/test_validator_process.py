@@ -1,0 +1,97 @@
+"""The gates validate in a worker process of their own (lbi.quality.validator): GX never loads in the
+caller's process, a worker that dies is replaced (during a validation too), an error in the worker
+reaches the caller, and stopping leaves no process or pipe behind."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import psutil
+import pytest
+import sqlalchemy as sa
+
+from lbi.quality import validator
+from lbi.quality.config import GateConfig
+from lbi.quality.runner import validate
+from lbi.quality.scope import Scope
+from lbi.quality.suite import not_null
+from lbi.quality.suites import SUITES
+from tests.eventually import eventually
+
+APART = """
+import sys
+import sqlalchemy as sa
+from lbi.quality.config import GateConfig
+from lbi.quality.runner import validate
+from lbi.quality.scope import Scope
+from lbi.quality.suites import SUITES
+
+outcome = validate(sa.create_engine(sys.argv[1]), SUITES["verdicts"], Scope(run_id=1), GateConfig())
+print("OUTCOME", outcome.outcome, len(outcome.checks), outcome.rows > 0)
+print("HERE", "great_expectations" in sys.modules, "torch" in sys.modules)
+"""
+
+
+def _workers() -> list[psutil.Process]:
+    return [child for child in psutil.Process().children()
+            if "lbi.quality.validator_worker" in " ".join(child.cmdline())]
+
+
+def _pipes() -> int:
+    return sum(os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:") for fd in os.listdir("/proc/self/fd")
+               if os.path.exists(f"/proc/self/fd/{fd}"))
+
+
+def test_a_validation_runs_apart_and_gx_never_loads_in_the_caller(synthesized_store: sa.Engine) -> None:
+    url = synthesized_store.url.render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-c", APART, url], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "OUTCOME passed" in done.stdout and "True" in done.stdout.split("OUTCOME")[1].splitlines()[0]
+    assert "HERE False False" in done.stdout, done.stdout
+
+
+def test_a_worker_killed_during_a_validation_is_replaced_and_the_validation_done(
+        synthesized_store: sa.Engine, caplog: pytest.LogCaptureFixture) -> None:
+    validator.stop()
+    validator.start()  # it imports GX for seconds: the validation below waits for it, and it is killed then
+    [worker] = _workers()
+    threading.Timer(1.0, os.kill, (worker.pid, signal.SIGKILL)).start()
+    with caplog.at_level(logging.WARNING, logger="lbi.quality.validator"):
+        outcome = validate(synthesized_store, SUITES["verdicts"], Scope(run_id=1), GateConfig())
+    assert outcome.outcome == "passed" and len(outcome.checks) >= 5
+    assert "died while validating 'verdicts'" in caplog.text
+    assert [w.pid for w in _workers()] != [worker.pid]
+
+
+def test_a_worker_that_died_between_validations_is_replaced(synthesized_store: sa.Engine) -> None:
+    validate(synthesized_store, SUITES["instructions"], Scope(run_id=1), GateConfig())
+    [worker] = _workers()
+    worker.kill()
+    worker.wait(10)
+    outcome = validate(synthesized_store, SUITES["instructions"], Scope(run_id=1), GateConfig())
+    assert outcome.outcome == "passed" and outcome.rows > 0
+
+
+def test_an_error_in_the_worker_reaches_the_caller(synthesized_store: sa.Engine) -> None:
+    url = synthesized_store.url.set(database="no_such_database").render_as_string(hide_password=False)
+    with pytest.raises(validator.ValidatorError, match="no_such_database"):
+        validator.validate_rows(url, name="x", query="SELECT 1 AS id", key="id", sample=5,
+                                checks=[(not_null("id-present", "ids are there", "id"), "stop")])
+    outcome = validate(synthesized_store, SUITES["instructions"], Scope(run_id=1), GateConfig())
+    assert outcome.outcome == "passed", "the worker goes on after an error"
+
+
+def test_stopping_leaves_no_process_or_pipe(synthesized_store: sa.Engine) -> None:
+    validator.stop()
+    pipes = _pipes()
+    validate(synthesized_store, SUITES["instructions"], Scope(run_id=1), GateConfig())
+    [worker] = _workers()
+    validator.stop()
+    assert not psutil.pid_exists(worker.pid) or worker.status() == psutil.STATUS_ZOMBIE
+    assert eventually(lambda: _pipes() <= pipes, 5), f"{_pipes() - pipes} pipes left open"
+    assert _workers() == []
