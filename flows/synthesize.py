@@ -45,10 +45,10 @@ class SynthesisFailed(LbiError, RuntimeError):
 
 @flow(name="synthesize", task_runner=ThreadPoolTaskRunner(max_workers=16))
 def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
-    validator.start()  # the gates' process imports GX meanwhile
     settings = Settings()
     spec = registry.spec(params.env)
     engine = runtime.store(settings)
+    validator.start()  # the gates' process imports GX meanwhile
     migrate(engine)
     with model_endpoint(settings) as base_url:
         run_params = {

@@ -47,13 +47,15 @@ class _Worker:
         return pickle.load(self.popen.stdout)
 
     def stop(self) -> None:
+        """End it now: between validations it only reads, and it may still be importing GX."""
         for stream in (self.popen.stdin, self.popen.stdout):
             try:
                 stream.close()
             except OSError:
                 pass
+        self.popen.terminate()
         try:
-            self.popen.wait(5)  # it ends when its input closes
+            self.popen.wait(5)
         except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait()

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import psutil
 import pytest
@@ -95,3 +96,13 @@ def test_stopping_leaves_no_process_or_pipe(synthesized_store: sa.Engine) -> Non
     assert not psutil.pid_exists(worker.pid) or worker.status() == psutil.STATUS_ZOMBIE
     assert eventually(lambda: _pipes() <= pipes, 5), f"{_pipes() - pipes} pipes left open"
     assert _workers() == []
+
+
+def test_a_worker_still_importing_gx_stops_at_once() -> None:
+    validator.stop()
+    validator.start()
+    [worker] = _workers()
+    started = time.monotonic()
+    validator.stop()  # as at the exit of a run that failed before its first gate
+    assert time.monotonic() - started < 2, "stopping waited for the worker's import"
+    assert not psutil.pid_exists(worker.pid) or worker.status() == psutil.STATUS_ZOMBIE
