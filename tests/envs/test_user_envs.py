@@ -4,20 +4,19 @@ usable by every command, and the user's database or tree never modified."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from typer.testing import CliRunner
 
 from lbi.cli import app
 from lbi.envs import registry
 from lbi.errors import UnknownEnvironment
 from lbi.store import documents
+from tests.envs import user_shop
+from tests.envs.user_shop import invoke, runner
 from tests.sandbox.backends import needs_bubblewrap
 
-runner = CliRunner()
 pytestmark = pytest.mark.usefixtures("lbi_env")
 
 
@@ -27,21 +26,7 @@ def digest(path: Path) -> str:
 
 @pytest.fixture
 def shop(tmp_path: Path) -> tuple[Path, Path]:
-    db = tmp_path / "shop.db"
-    with sqlite3.connect(db) as conn:
-        conn.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT, price REAL)")
-        conn.executemany("INSERT INTO item (name, price) VALUES (?, ?)", [("lamp", 19.5), ("desk", 120.0)])
-    conn.close()
-    docs = tmp_path / "docs" / "shop"
-    docs.mkdir(parents=True)
-    (docs / "items.md").write_text("# Items\n\nThe item table lists what the shop sells, with a price.\n")
-    return db, docs
-
-
-def invoke(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
+    return user_shop.build(tmp_path)
 
 
 def test_a_sqlite_database_registered_from_the_cli_is_listed_made_and_never_modified(

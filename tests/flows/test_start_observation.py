@@ -12,10 +12,16 @@ import sqlalchemy as sa
 from lbi import runtime
 from lbi.envs import families, registry
 from lbi.store import documents, runs
+from tests.envs import user_shop
+from tests.envs.user_shop import invoke
 from tests.eventually import eventually
-from tests.envs.test_user_envs import invoke, shop  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.usefixtures("lbi_env")
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> tuple[Path, Path]:
+    return user_shop.build(tmp_path)
 
 
 def _zygotes() -> list[psutil.Process]:
@@ -33,7 +39,7 @@ def _run_on(store: sa.Engine, db: Path, docs: Path, model_url: str) -> int:
 
 
 def test_the_first_episode_is_reset_with_no_caller_and_its_helpers_end_with_the_run(
-        store: sa.Engine, shop: tuple[Path, Path], lbi_env: dict) -> None:  # noqa: F811
+        store: sa.Engine, shop: tuple[Path, Path], lbi_env: dict) -> None:
     run_id = _run_on(store, *shop, lbi_env["LBI_MODEL_BASE_URL"])
     families.family("sqlite").release()
     assert eventually(lambda: not _zygotes(), 30), "a zygote of an earlier test is still running"
@@ -48,7 +54,7 @@ def test_the_first_episode_is_reset_with_no_caller_and_its_helpers_end_with_the_
 
 
 def test_a_first_episode_that_fails_fails_its_callers_and_the_next_tries_again(
-        store: sa.Engine, shop: tuple[Path, Path], lbi_env: dict) -> None:  # noqa: F811
+        store: sa.Engine, shop: tuple[Path, Path], lbi_env: dict) -> None:
     db, docs = shop
     run_id = _run_on(store, db, docs, lbi_env["LBI_MODEL_BASE_URL"])
     rt = runtime.for_run(run_id)
