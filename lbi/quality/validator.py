@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import pickle
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from typing import Any
 
 from lbi.errors import LbiError
 from lbi.quality.suite import Check
+from lbi.quality.validator_worker import PARENT_VARIABLE
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,8 @@ class ValidatorError(LbiError, RuntimeError):
 class _Worker:
     def __init__(self) -> None:
         self.popen = subprocess.Popen([sys.executable, "-m", "lbi.quality.validator_worker"],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      env={**os.environ, PARENT_VARIABLE: str(os.getpid())})
 
     def call(self, request: dict[str, Any]) -> tuple[bool, Any]:
         """The worker's answer to ``request``: (True, results) or (False, the error); EOFError or

@@ -87,13 +87,13 @@ def test_latency_is_honoured_and_requests_overlap() -> None:
 
 def test_the_latency_includes_the_model_s_own_work() -> None:
     """A request the model needs tens of milliseconds for still answers at the set latency."""
-    body = {"model": "offline-judge-a", "messages": [{"role": "user", "content": "many words " * 500_000}]}
+    body = {"model": "offline-judge-a", "messages": [{"role": "user", "content": "many words " * 1_000_000}]}
 
     def fastest(latency_ms: float) -> float:
         with running(latency_ms=latency_ms) as base_url, httpx.Client(timeout=10) as client:
             client.post(base_url + "/chat/completions", json={"model": "offline", "messages": HELLO})
             times = []
-            for _ in range(2):
+            for _ in range(3):
                 started = time.monotonic()
                 assert client.post(base_url + "/chat/completions", json=body).status_code == 200
                 times.append(time.monotonic() - started)
@@ -102,7 +102,8 @@ def test_the_latency_includes_the_model_s_own_work() -> None:
     work = fastest(0)
     assert work > 0.04, f"the request took the model only {work:.3f} s: too little to tell"
     at_latency = fastest(200)
-    assert 0.2 <= at_latency < 0.2 + 0.6 * work, f"{at_latency:.3f} s at 200 ms for {work:.3f} s of work"
+    # added to the latency, the work would make it 0.2 + work; the margin is for a loaded machine
+    assert 0.2 <= at_latency < 0.2 + 0.5 * work, f"{at_latency:.3f} s at 200 ms for {work:.3f} s of work"
 
 
 def test_each_fault_kind_is_observable_on_the_wire() -> None:

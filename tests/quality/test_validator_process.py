@@ -106,3 +106,18 @@ def test_a_worker_still_importing_gx_stops_at_once() -> None:
     validator.stop()  # as at the exit of a run that failed before its first gate
     assert time.monotonic() - started < 2, "stopping waited for the worker's import"
     assert not psutil.pid_exists(worker.pid) or worker.status() == psutil.STATUS_ZOMBIE
+
+
+def test_the_worker_ends_with_a_process_killed_while_it_imports_gx() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", "from lbi.quality import validator; import time;"
+                              " validator.start(); print('started', flush=True); time.sleep(60)"],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout.readline().strip() == "started"
+        [worker] = [c for c in psutil.Process(owner.pid).children()
+                    if "lbi.quality.validator_worker" in " ".join(c.cmdline())]
+    finally:
+        owner.kill()
+        owner.wait()
+    assert eventually(lambda: not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE, 3), \
+        "the worker outlived the process that started it"

@@ -76,8 +76,9 @@ def test_kill_9_mid_rollout_then_lbi_clean_leaves_nothing(tmp_path: Path) -> Non
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline, seen = time.monotonic() + 240, set()
         while True:  # a rollout's sandbox: one still open 0.2 s after it was first seen (a reset's is shorter)
+            owning = _owned_by(process.pid)  # scanning /proc takes a while: before the look, not between it and the kill
             open_now = set(temporary.glob("lbi-sandbox-*"))
-            if open_now & seen and _owned_by(process.pid):
+            if open_now & seen and owning:
                 break
             seen = open_now
             assert process.poll() is None, process.stderr.read().decode()[-3000:]
