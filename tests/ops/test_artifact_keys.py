@@ -45,3 +45,24 @@ def test_the_export_links_its_manifest(prefect_api: str, store: sa.Engine, tmp_p
             artifact_filter=ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key])))
     manifest = next(Path(p) for p in result["locations"] if p.endswith("manifest.json"))
     assert manifest.resolve().as_uri() in link.data and manifest.is_file()
+
+
+@pytest.mark.usefixtures("lbi_env")
+def test_a_run_s_report_artifacts_are_all_linked_to_its_flow_run(prefect_api: str, store: sa.Engine) -> None:
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from flows.params import SynthesizeParams
+    from flows.synthesize import synthesize
+
+    state = synthesize(SynthesizeParams(max_docs=1, instructions_per_doc=1, max_steps=2), return_state=True)
+    assert state.is_completed()
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])))
+    keys = {a.key for a in artifacts}
+    suffix = store_identity(store)
+    expected = {f"synthesis-sqlite-chinook-v0-{suffix}", f"report-sqlite-chinook-v0-{suffix}",
+                f"dataset-report-sqlite-chinook-v0-{suffix}", f"dataset-funnel-sqlite-chinook-v0-{suffix}",
+                f"keep-rate-per-criterion-sqlite-chinook-v0-{suffix}", f"span-lengths-sqlite-chinook-v0-{suffix}",
+                f"cost-per-accepted-example-sqlite-chinook-v0-{suffix}"}
+    assert expected <= keys, f"not linked to the run: {sorted(expected - keys)}"
