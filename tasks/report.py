@@ -17,7 +17,7 @@ from prefect.artifacts import create_link_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 
 from lbi import runtime
-from lbi.report.artifacts import create_at_once, publish
+from lbi.report.artifacts import publish
 from lbi.report.build import write_report
 
 _identities: dict[str, str] = {}
@@ -50,18 +50,16 @@ def artifact_key(*words: str, engine: sa.Engine) -> str:
 def publish_report(run_id: int, totals: dict[str, Any], status: str, message: str | None) -> None:
     rt = runtime.for_run(run_id)
     env_id = rt.spec.id
+    create_table_artifact(
+        key=artifact_key("synthesis", env_id, engine=rt.engine),
+        table=[{"stage": name, "count": value} for name, value in totals.items()],
+        description=f"Run {run_id} of {env_id}: {status}" + (f" ({message})" if message else ""),
+    )
     page, figures = write_report(rt.engine, environment_id=env_id,
                                  out_dir=rt.settings.home / "reports" / f"{env_id}-{store_identity(rt.engine)}")
-    create_at_once(
-        lambda: create_table_artifact(
-            key=artifact_key("synthesis", env_id, engine=rt.engine),
-            table=[{"stage": name, "count": value} for name, value in totals.items()],
-            description=f"Run {run_id} of {env_id}: {status}" + (f" ({message})" if message else ""),
-        ),
-        lambda: publish(figures, store=store_identity(rt.engine)),
-        lambda: create_link_artifact(
-            key=artifact_key("report", env_id, engine=rt.engine), link=page.resolve().as_uri(),
-            link_text=f"{env_id} dataset report", description=f"HTML report after run {run_id}: "
-                                                              f"{figures.accepted} accepted examples",
-        ),
+    publish(figures, store=store_identity(rt.engine))
+    create_link_artifact(
+        key=artifact_key("report", env_id, engine=rt.engine), link=page.resolve().as_uri(),
+        link_text=f"{env_id} dataset report", description=f"HTML report after run {run_id}: "
+                                                          f"{figures.accepted} accepted examples",
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextvars
 import re
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from lbi.report.figures import Figures
 
@@ -33,23 +31,11 @@ def publish(figures: Figures, *, store: str) -> list[str]:
                                                 f"Cost per accepted example: {cost if cost is None else round(cost, 4)}"
                                                 f" {unit} over every run ({where})"),
     }
+    for key, (table, description) in tables.items():
+        create_table_artifact(key=key, table=table, description=description)
     report_key = f"dataset-report-{suffix}"
-    create_at_once(
-        *[lambda k=key, t=table, d=description: create_table_artifact(key=k, table=t, description=d)
-          for key, (table, description) in tables.items()],
-        lambda: create_markdown_artifact(key=report_key, markdown=markdown(figures),
-                                         description=f"Dataset report ({where})"),
-    )
+    create_markdown_artifact(key=report_key, markdown=markdown(figures), description=f"Dataset report ({where})")
     return [*tables, report_key]
-
-
-def create_at_once(*creations: Callable[[], object]) -> None:
-    """Run each artifact creation (one request to the Prefect server each, independent of the others) on
-    a thread of its own, in the caller's run context, so the artifacts are linked to its run."""
-    with ThreadPoolExecutor(len(creations) or 1) as pool:
-        done = [pool.submit(contextvars.copy_context().run, create) for create in creations]
-    for future in done:
-        future.result()
 
 
 def markdown(figures: Figures) -> str:
