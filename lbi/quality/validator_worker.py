@@ -5,37 +5,25 @@ that started it dies. Its stdout is kept for the answers; whatever GX prints goe
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pickle
-import signal
 import sys
 import threading
-import time
+
+from lbi.parent_death import die_with_parent, exit_when_orphaned
 
 PARENT_VARIABLE = "LBI_VALIDATOR_PARENT"
-PR_SET_PDEATHSIG = 1
 
 
 def _end_with_parent() -> None:
     """Die with the process that started this one: killed, it never closes the input, and while GX
-    imports (seconds) the input is not read. The kernel sends the signal (Linux: PR_SET_PDEATHSIG, on
-    the parent thread's exit); elsewhere a thread watches the parent, when the imports let it run."""
+    imports (seconds) the input is not read. The kernel sends the signal where it can; elsewhere a
+    thread watches the parent, when the imports let it run."""
     parent = int(os.environ.get(PARENT_VARIABLE, os.getppid()))
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-            raise OSError(ctypes.get_errno(), "prctl")
+        die_with_parent(parent)
     except (OSError, AttributeError):
-        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # it died before the signal was asked for
-        os._exit(0)
-
-
-def _watch(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.2)
-    os._exit(0)
+        threading.Thread(target=exit_when_orphaned, args=(parent, 0.2), daemon=True).start()
 
 
 def main() -> None:

@@ -19,13 +19,13 @@ import resource
 import sqlite3
 import sys
 import threading
-import time
 from typing import Any
 
 from lbi.envs.sqlite import wire
 from lbi.envs.sqlite.result_table import RowRecorder, read_table
 from lbi.envs.sqlite.guard import Guard, confine
 from lbi.envs.sqlite.render import escaped, render
+from lbi.parent_death import exit_when_orphaned
 
 ADDRESS_SPACE_BYTES = 2 * 1024 ** 3
 ONE_STATEMENT = "You can only execute one statement at a time"
@@ -121,16 +121,10 @@ class Worker:
             return "?"
 
 
-def _exit_when_orphaned(parent: int) -> None:
-    """End this process soon after the episode's process dies, even in the middle of a statement."""
-    while os.getppid() == parent:
-        time.sleep(ORPHAN_CHECK_S)
-    os._exit(1)
-
-
 def serve(database: str) -> None:
     """Answer the requests on stdin until it ends (zygote.py forks this process and calls it)."""
-    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    # ends this process soon after the episode's process dies, even in the middle of a statement
+    threading.Thread(target=exit_when_orphaned, args=(os.getppid(), ORPHAN_CHECK_S), daemon=True).start()
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     worker = Worker(database)

@@ -3,27 +3,20 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
 from pathlib import Path
 
-PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _die_with_parent() -> None:
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the parent died before prctl: nobody is left to serve
-        os._exit(1)
+from lbi.parent_death import die_with_parent
 
 
 def spawn(args: list[str], cwd: Path, log: Path) -> subprocess.Popen:
     """Start ``args`` in a new session (one process group to kill), output to ``log``."""
+    parent = os.getpid()
     with open(log, "wb") as out:
         return subprocess.Popen(args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=_die_with_parent)
+                                start_new_session=True, preexec_fn=lambda: die_with_parent(parent))
 
 
 def kill_group(process: subprocess.Popen) -> None:

@@ -1,0 +1,29 @@
+"""Child processes that must not outlive the process that started them: a run killed with SIGKILL
+closes none of its pipes, so a child that waits for its input to end would wait for ever."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import time
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when the thread of ``parent`` that started it ends, and exit
+    now if ``parent`` is already gone. Linux only: OSError where ``prctl`` is missing or refuses."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+
+
+def exit_when_orphaned(parent: int, interval_s: float) -> None:
+    """Exit once ``parent`` is no longer this process's parent, looking every ``interval_s`` (run it on a
+    thread of its own; it ends the process even while another thread is in a long call)."""
+    while os.getppid() == parent:
+        time.sleep(interval_s)
+    os._exit(1)
