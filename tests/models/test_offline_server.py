@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import numpy as np
 import openai
 import pytest
 
@@ -56,6 +58,21 @@ def test_an_invalid_request_gets_400_with_an_openai_style_error(offline_model: s
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["type"] == "invalid_request_error" and error["param"] == param and error["message"]
+
+
+def test_embeddings_come_as_numbers_or_as_base64_float32s_as_asked(offline_model: str) -> None:
+    asked = {"model": "offline-embedder", "input": ["albums by AC/DC", "customers in Brazil"], "dimensions": 8}
+    as_numbers = httpx.post(offline_model + "/embeddings", json=asked).json()["data"]
+    as_base64 = httpx.post(offline_model + "/embeddings", json={**asked, "encoding_format": "base64"}).json()["data"]
+    assert [len(item["embedding"]) for item in as_numbers] == [8, 8]
+    for numbers, packed in zip(as_numbers, as_base64, strict=True):
+        decoded = np.frombuffer(base64.b64decode(packed["embedding"]), dtype="<f4")
+        assert decoded.shape == (8,) and np.allclose(decoded, numbers["embedding"], atol=1e-7)
+    sdk = openai.OpenAI(base_url=offline_model, api_key="offline")  # asks for base64 and decodes it
+    vectors = [item.embedding for item in sdk.embeddings.create(**asked).data]
+    assert np.allclose(vectors, [item["embedding"] for item in as_numbers], atol=1e-7)
+    refused = httpx.post(offline_model + "/embeddings", json={**asked, "encoding_format": "float16"})
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "encoding_format"
 
 
 def test_a_body_that_is_not_json_gets_400(offline_model: str) -> None:

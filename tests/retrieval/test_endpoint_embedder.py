@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
@@ -34,28 +35,49 @@ def test_settings_pick_the_embedder(offline_model: str) -> None:
         embedder_for(Settings(embedding_dimensions=768))
 
 
-class _BrokenEmbeddings(JsonHandler):
-    """Answers /v1/embeddings with the body named by the first input text."""
+def _base64(*numbers: float) -> str:
+    return base64.b64encode(np.asarray(numbers, dtype="<f4").tobytes()).decode()
 
+
+class _Embeddings(JsonHandler):
+    """Answers /v1/embeddings with the body named by the first input text; keeps the requests."""
+
+    requests: list[dict] = []
     BODIES = {
+        "base64": json.dumps({"data": [{"index": 0, "embedding": _base64(3.0, 0.0, 4.0)}]}).encode(),
+        "numbers, whatever was asked": b"{\"data\": [{\"index\": 0, \"embedding\": [3.0, 0.0, 4.0]}]}",
         "not json": b"{\"data\": [",
         "no data": b"{\"object\": \"list\"}",
         "an index missing": b"{\"data\": [{\"index\": 1, \"embedding\": [1.0, 0.0, 0.0]}]}",
         "words": b"{\"data\": [{\"index\": 0, \"embedding\": [\"one\", \"two\", \"three\"]}]}",
         "too short": b"{\"data\": [{\"index\": 0, \"embedding\": [1.0, 0.0]}]}",
+        "base64 too short": json.dumps({"data": [{"index": 0, "embedding": _base64(1.0, 0.0)}]}).encode(),
+        "base64 of no float32s": b"{\"data\": [{\"index\": 0, \"embedding\": \"AAAAAAA=\"}]}",
+        "not base64": b"{\"data\": [{\"index\": 0, \"embedding\": \"not base64!\"}]}",
     }
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server interface
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.requests.append(request)
         self.send_json(200, self.BODIES[request["input"][0]])
+
+
+@pytest.mark.parametrize("body", ["base64", "numbers, whatever was asked"])
+def test_it_asks_for_base64_and_reads_numbers_too(body: str) -> None:
+    with serving(_Embeddings) as url:
+        vector = EndpointEmbedder(base_url=url, api_key="offline", model="any", dimensions=3).embed([body])
+    assert _Embeddings.requests[-1]["encoding_format"] == "base64"
+    assert np.allclose(vector, [[0.6, 0.0, 0.8]])
 
 
 @pytest.mark.parametrize("body, named", [
     ("not json", "not 1 embeddings"), ("no data", "not 1 embeddings"), ("an index missing", "indexed 0..0"),
     ("words", "not 1 embeddings"), ("too short", r"shape \(1, 2\), expected \(1, 3\)"),
+    ("base64 too short", r"shape \(1, 2\), expected \(1, 3\)"), ("base64 of no float32s", "not 1 embeddings"),
+    ("not base64", "not 1 embeddings"),
 ])
 def test_a_body_that_is_not_the_embeddings_asked_for_is_a_model_error(body: str, named: str) -> None:
-    with serving(_BrokenEmbeddings) as url:
+    with serving(_Embeddings) as url:
         embedder = EndpointEmbedder(base_url=url, api_key="offline", model="broken", dimensions=3)
         with pytest.raises(ModelError, match=f"embedding model 'broken' .*{named}"):
             embedder.embed([body])

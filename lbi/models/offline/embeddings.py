@@ -7,6 +7,7 @@ substitute for a real embedding model.
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -19,7 +20,10 @@ DEFAULT_DIMENSIONS = 384
 MAX_INPUTS = 2048
 
 
-def embed(text: str, dimensions: int) -> list[float]:
+ENCODINGS = ("float", "base64")
+
+
+def embed(text: str, dimensions: int) -> np.ndarray:
     vector = np.zeros(dimensions, dtype=np.float64)
     words = re.findall(r"\w+", text.lower())
     features = words + [w[i:i + 3] for w in words for i in range(max(1, len(w) - 2))]
@@ -27,7 +31,14 @@ def embed(text: str, dimensions: int) -> list[float]:
         code = int(digest("feature", feature)[:12], 16)
         vector[code % dimensions] += 1.0 if (code >> 40) & 1 else -1.0
     norm = np.linalg.norm(vector)
-    return (vector / norm if norm else vector).tolist()
+    return vector / norm if norm else vector
+
+
+def encoded(vector: np.ndarray, encoding: str) -> list[float] | str:
+    """As OpenAI answers: a list of numbers, or under "base64" the little-endian float32s' bytes."""
+    if encoding == "base64":
+        return base64.b64encode(vector.astype("<f4").tobytes()).decode("ascii")
+    return vector.tolist()
 
 
 def embeddings_body(body: Any) -> dict[str, Any]:
@@ -42,10 +53,13 @@ def embeddings_body(body: Any) -> dict[str, Any]:
     dimensions = body.get("dimensions") or DEFAULT_DIMENSIONS
     if not isinstance(dimensions, int) or not 1 <= dimensions <= 4096:
         raise InvalidRequest("'dimensions' must be an integer from 1 to 4096.", "dimensions")
+    encoding = body.get("encoding_format") or "float"
+    if encoding not in ENCODINGS:
+        raise InvalidRequest(f"'encoding_format' must be one of {', '.join(map(repr, ENCODINGS))}.", "encoding_format")
     tokens = sum(estimate_tokens(t) for t in inputs)
     return {
         "object": "list",
         "model": body["model"],
-        "data": [{"object": "embedding", "index": i, "embedding": embed(t, dimensions)} for i, t in enumerate(inputs)],
+        "data": [{"object": "embedding", "index": i, "embedding": encoded(embed(t, dimensions), encoding)} for i, t in enumerate(inputs)],
         "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
     }
