@@ -18,6 +18,7 @@ import httpx
 import psycopg
 import sqlalchemy as sa
 
+from bench.process_cpu import cpu_by_group
 from lbi.store import embedded
 from lbi.store.migrate import migrate
 
@@ -157,58 +158,77 @@ def answer_times(database_url: str, run_id: int) -> list[float]:
     return [float(end) for end in ends]
 
 
+def steady_window(ends: list[float]) -> tuple[int, int]:
+    """The indices in ``answer_times`` of the run's 10th and 90th percentile of answered calls: the
+    calls between them flow once the run's start (ingest, the first tasks) is over and before its end
+    (the last gates, indexing, the report)."""
+    return len(ends) // 10, len(ends) * 9 // 10
+
+
 def steady_calls_per_second(ends: list[float]) -> float:
-    """Model calls answered per second between the run's 10th and 90th percentile of answered calls
-    (``answer_times``): the rate once calls flow, without the run's start (ingest, the first tasks) and
-    end (gates, indexing)."""
-    first, last = len(ends) // 10, len(ends) * 9 // 10
+    """Model calls answered per second in the run's ``steady_window``."""
+    first, last = steady_window(ends)
     if last <= first or ends[last] <= ends[first]:
         return 0.0
     return (last - first) / (ends[last] - ends[first])
 
 
-def cpu_seconds(model_url: str) -> dict[str, float]:
-    """CPU seconds used so far, by process tree: the pipeline (this process and its descendants,
-    the model transport included, with what their ended children used), the offline model's
-    process, this harness's Postgres server (its postmaster's tree) and its Prefect server. Other
-    processes on the machine are never counted, whatever their name."""
+def cpu_roots(model_url: str) -> dict[str, int | None]:
+    """The root pid of each process group the benchmarks count: the pipeline (this process and its
+    descendants, the model transport and the gates' worker included), the offline model's process,
+    this harness's Postgres server (its postmaster) and its Prefect server."""
     from prefect.server.api.server import SubprocessASGIServer
 
     prefect = SubprocessASGIServer._instances.get(None)
     postgres = embedded.running_info((BENCH_HOME / "pgdata").resolve())
-    roots = {
+    return {
+        "pipeline": os.getpid(),
         "model": _model_pids.get(model_url),
         "postgres": postgres.pid if postgres else None,
         "prefect": prefect.server_process.pid if prefect and prefect.server_process else None,
     }
-    apart = {pid for pid in roots.values() if pid is not None}
-    children = _children_by_parent()
-    used = {"pipeline": _tree_cpu(os.getpid(), children, apart)}
-    used.update({group: _tree_cpu(pid, children, set()) if pid is not None else 0.0 for group, pid in roots.items()})
-    return used
 
 
-def _children_by_parent() -> dict[int, list[int]]:
-    import psutil
-
-    children: dict[int, list[int]] = {}
-    for process in psutil.process_iter(["ppid"]):
-        children.setdefault(process.info["ppid"], []).append(process.pid)
-    return children
+def cpu_seconds(model_url: str) -> dict[str, float]:
+    """CPU seconds used so far by each of ``cpu_roots``'s groups, by process tree: other processes on
+    the machine are never counted, whatever their name."""
+    return cpu_by_group(cpu_roots(model_url))
 
 
-def _tree_cpu(root: int, children: dict[int, list[int]], apart: set[int]) -> float:
-    """CPU seconds of ``root`` and its descendants but those under a pid in ``apart``, each
-    with its ended children (the kernel adds a child's times to its parent when it is reaped)."""
-    import psutil
+@contextmanager
+def cpu_samples(model_url: str, interval_s: float = 0.25) -> Iterator[list[tuple[float, dict[str, float]]]]:
+    """``cpu_seconds`` every ``interval_s`` while the block runs, taken by a process of its own
+    (bench/cpu_sampler.py) so that sampling adds nothing to the pipeline's own CPU: the list yielded
+    holds (seconds since the epoch, CPU by group) once the block has ended."""
+    import json
+    import threading
 
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        try:
-            times = psutil.Process(pid).cpu_times()
-        except psutil.Error:  # ended meanwhile: its parent counts it once it is reaped
-            continue
-        total += times.user + times.system + times.children_user + times.children_system
-        todo.extend(child for child in children.get(pid, ()) if child not in apart)
-    return total
+    script = Path(__file__).resolve().parent / "cpu_sampler.py"
+    sampler = subprocess.Popen([sys.executable, str(script), json.dumps(cpu_roots(model_url)), str(interval_s)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(sampler.stdout), daemon=True)
+    reader.start()
+    samples: list[tuple[float, dict[str, float]]] = []
+    try:
+        while not lines and sampler.poll() is None:  # its first sample is the run's start
+            time.sleep(0.01)
+        yield samples
+    finally:
+        sampler.stdin.close()
+        sampler.wait(30)
+        reader.join(30)
+        samples.extend((when, used) for when, used in map(json.loads, lines))
+
+
+def cpu_between(samples: list[tuple[float, dict[str, float]]], start: float, end: float) -> dict[str, float]:
+    """CPU seconds each group used from ``start`` to ``end`` (seconds since the epoch), interpolated
+    between ``cpu_samples``'s samples."""
+    def at(when: float) -> dict[str, float]:
+        index = next((i for i, (sampled, _) in enumerate(samples) if sampled >= when), len(samples) - 1)
+        (t0, before), (t1, after) = samples[max(0, index - 1)], samples[index]
+        share = 0.0 if t1 <= t0 else min(1.0, max(0.0, (when - t0) / (t1 - t0)))
+        return {group: before[group] + share * (after[group] - before[group]) for group in after}
+
+    first, last = at(start), at(end)
+    return {group: last[group] - first[group] for group in last}

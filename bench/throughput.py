@@ -33,8 +33,8 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
-    answer_times, cpu_seconds, fresh_database, ledger_by_role, offline_model, prefect_server, run_synthesis,
-    run_synthesis_fresh, steady_calls_per_second,
+    answer_times, cpu_between, cpu_samples, cpu_seconds, fresh_database, ledger_by_role, offline_model,
+    prefect_server, run_synthesis, run_synthesis_fresh, steady_calls_per_second, steady_window,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
 from flows.params import SynthesizeParams  # noqa: E402
@@ -59,22 +59,28 @@ def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, d
     where = "each run in a fresh process" if fresh else "in this process, after a warm-up run"
     print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call; {embedder}; {where})\n")
     print(f"{'C':>4} {'calls':>7} {'seconds':>8} {'calls/s':>8} {'C/L':>7} {'utilisation':>11} {'steady':>6}"
-          f" {'first':>5} {'end':>5} | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}")
+          f" {'first':>5} {'end':>5} | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}"
+          f" | steady: {'pipeline':>8} {'postgres':>8} {'ours':>6}")
     for c in concurrencies:
         url = fresh_database()
-        timed = (run_synthesis_fresh if fresh else run_synthesis)(
-            SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url, concurrency=c)
+        with cpu_samples(model_url) as samples:
+            timed = (run_synthesis_fresh if fresh else run_synthesis)(
+                SynthesizeParams(env=ENV, **workloads[c]), database_url=url, model_url=model_url, concurrency=c)
         calls = timed.result["totals"]["model_calls"]
         achieved, ceiling = calls / timed.seconds, c / (LATENCY_MS / 1000)
         ends = answer_times(url, timed.result["run_id"])
         steady = steady_calls_per_second(ends) / ceiling
+        window = steady_window(ends)
+        steady_cpu = {group: 1000 * used / max(1, window[1] - window[0])
+                      for group, used in cpu_between(samples, ends[window[0]], ends[window[1]]).items()}
         first, end = ends[0] - timed.called_at, timed.called_at + timed.seconds - ends[-1]
         per_call = {group: 1000 * used / max(1, calls) for group, used in timed.cpu.items()}
         print(f"{c:>4} {calls:>7} {timed.seconds:>8.1f} {achieved:>8.1f} {ceiling:>7.1f} {achieved / ceiling:>11.2f}"
               f" {steady:>6.2f} {first:>5.2f} {end:>5.2f}"
               f" | {'':>16} {per_call['pipeline']:>8.1f} {per_call['postgres']:>8.1f}"
               f" {per_call['pipeline'] + per_call['postgres']:>6.1f} {per_call['model']:>6.1f}"
-              f" {per_call['prefect']:>7.1f}")
+              f" {per_call['prefect']:>7.1f} | {'':>6} {steady_cpu['pipeline']:>8.1f} {steady_cpu['postgres']:>8.1f}"
+              f" {steady_cpu['pipeline'] + steady_cpu['postgres']:>6.1f}")
 
 
 def against_algorithm1(model_url: str) -> None:
