@@ -14,6 +14,7 @@ from lbi.envs import families, registry
 from lbi.store import documents, runs
 from tests.envs import user_shop
 from tests.envs.user_shop import invoke
+from tests.children import children_running
 from tests.eventually import eventually
 
 pytestmark = pytest.mark.usefixtures("lbi_env")
@@ -25,8 +26,7 @@ def shop(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _zygotes() -> list[psutil.Process]:
-    return [child for child in psutil.Process().children()
-            if "lbi.envs.sqlite.zygote" in " ".join(child.cmdline())]
+    return children_running("lbi.envs.sqlite.zygote")
 
 
 def _run_on(store: sa.Engine, db: Path, docs: Path, model_url: str) -> int:

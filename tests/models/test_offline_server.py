@@ -89,6 +89,7 @@ def test_the_answer_depends_only_on_seed_model_and_messages() -> None:
     assert len(answers) == 1
 
 
+@pytest.mark.serial  # a wall-clock bound: alone, not beside another worker's tests
 def test_latency_is_honoured_and_requests_overlap() -> None:
     bodies = [{"model": "offline", "messages": [{"role": "user", "content": f"request {i}"}]} for i in range(16)]
     with running(latency_ms=200) as base_url:
@@ -102,6 +103,7 @@ def test_latency_is_honoured_and_requests_overlap() -> None:
     assert 0.2 <= elapsed < 0.8, f"16 requests at 200 ms took {elapsed:.2f} s"
 
 
+@pytest.mark.serial  # a wall-clock bound: alone, not beside another worker's tests
 def test_the_latency_includes_the_model_s_own_work() -> None:
     """A request the model needs tens of milliseconds for still answers at the set latency."""
     body = {"model": "offline-judge-a", "messages": [{"role": "user", "content": "many words " * 1_000_000}]}

@@ -22,6 +22,7 @@ from lbi.quality.runner import validate
 from lbi.quality.scope import Scope
 from lbi.quality.suite import not_null
 from lbi.quality.suites import SUITES
+from tests.children import children_running
 from tests.eventually import eventually
 
 APART = """
@@ -38,9 +39,8 @@ print("HERE", "great_expectations" in sys.modules, "torch" in sys.modules)
 """
 
 
-def _workers() -> list[psutil.Process]:
-    return [child for child in psutil.Process().children()
-            if "lbi.quality.validator_worker" in " ".join(child.cmdline())]
+def _workers(parent: int | None = None) -> list[psutil.Process]:
+    return children_running("lbi.quality.validator_worker", parent)
 
 
 def _pipes() -> int:
@@ -114,8 +114,7 @@ def test_the_worker_ends_with_a_process_killed_while_it_imports_gx() -> None:
                              stdout=subprocess.PIPE, text=True)
     try:
         assert owner.stdout.readline().strip() == "started"
-        [worker] = [c for c in psutil.Process(owner.pid).children()
-                    if "lbi.quality.validator_worker" in " ".join(c.cmdline())]
+        [worker] = _workers(owner.pid)
     finally:
         owner.kill()
         owner.wait()
