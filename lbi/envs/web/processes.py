@@ -8,7 +8,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from lbi.parent_death import die_with_parent
+from lbi.parent_death import dying_with_parent
 
 
 def spawn(args: list[str], cwd: Path, log: Path) -> subprocess.Popen:
@@ -16,7 +16,7 @@ def spawn(args: list[str], cwd: Path, log: Path) -> subprocess.Popen:
     parent = os.getpid()
     with open(log, "wb") as out:
         return subprocess.Popen(args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=lambda: die_with_parent(parent))
+                                start_new_session=True, preexec_fn=dying_with_parent(parent))
 
 
 def kill_group(process: subprocess.Popen) -> None:
