@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bench.harness import cpu_between
 from bench.process_cpu import cpu_by_group
+from tests.eventually import eventually
 
 SAMPLER = Path(__file__).resolve().parents[2] / "bench" / "cpu_sampler.py"
 BURN = "import sys, time\nsys.stdin.read(1)\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\ntime.sleep(30)"
@@ -25,8 +26,7 @@ def test_a_group_s_tree_leaves_out_the_other_groups() -> None:
     burner.stdin.write(b"go")
     burner.stdin.flush()
     try:
-        while cpu_by_group({"other": burner.pid})["other"] < 0.5:
-            time.sleep(0.05)
+        assert eventually(lambda: cpu_by_group({"other": burner.pid})["other"] >= 0.5, 60), "the burner never burned"
         apart = cpu_by_group({"pipeline": os.getpid(), "other": burner.pid})
         together = cpu_by_group({"pipeline": os.getpid()})
         assert apart["other"] >= 0.5
@@ -43,9 +43,7 @@ def test_the_sampler_samples_until_its_input_closes_and_counts_a_burning_child()
         first = sampler.stdout.readline()  # sampled before the burner starts
         burner.stdin.write(b"go")
         burner.stdin.flush()
-        deadline = time.monotonic() + 60
-        while cpu_by_group({"burner": burner.pid})["burner"] < 0.6 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert eventually(lambda: cpu_by_group({"burner": burner.pid})["burner"] >= 0.6, 60), "the burner never burned"
         time.sleep(0.3)
         sampler.stdin.close()
         samples = [json.loads(line) for line in [first, *sampler.stdout]]
