@@ -21,12 +21,13 @@ def main() -> None:
     roots, interval_s = json.loads(sys.argv[1]), float(sys.argv[2])
     die_with_parent(os.getppid())
     apart = frozenset({os.getpid()})
+    closed = False
     while True:
         print(json.dumps([time.time(), cpu_by_group(roots, apart)]), flush=True)
-        readable, _, _ = select.select([sys.stdin], [], [], interval_s)
-        if readable and not sys.stdin.buffer.read1(1):  # the input closed: one last sample, then end
-            print(json.dumps([time.time(), cpu_by_group(roots, apart)]), flush=True)
+        if closed:  # the last sample is taken after the input closed
             return
+        readable, _, _ = select.select([sys.stdin], [], [], interval_s)
+        closed = bool(readable) and not sys.stdin.buffer.read1(1)
 
 
 if __name__ == "__main__":

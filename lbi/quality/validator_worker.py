@@ -22,7 +22,7 @@ def _end_with_parent() -> None:
     parent = int(os.environ.get(PARENT_VARIABLE, os.getppid()))
     try:
         die_with_parent(parent)
-    except (OSError, AttributeError):
+    except OSError:  # no prctl here
         threading.Thread(target=exit_when_orphaned, args=(parent, 0.2), daemon=True).start()
 
 

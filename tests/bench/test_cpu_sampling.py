@@ -17,9 +17,11 @@ from tests.eventually import eventually
 SAMPLER = Path(__file__).resolve().parents[2] / "bench" / "cpu_sampler.py"
 BURN = "import sys, time\nsys.stdin.read(1)\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\ntime.sleep(30)"
 
+
 def _burner(seconds: float) -> subprocess.Popen:
     """A child that burns ``seconds`` of CPU once it reads a byte, then sleeps."""
     return subprocess.Popen([sys.executable, "-c", BURN.format(seconds=seconds)], stdin=subprocess.PIPE)
+
 
 def test_a_group_s_tree_leaves_out_the_other_groups() -> None:
     burner = _burner(0.5)
@@ -34,6 +36,7 @@ def test_a_group_s_tree_leaves_out_the_other_groups() -> None:
     finally:
         burner.kill()
         burner.wait()
+
 
 def test_the_sampler_samples_until_its_input_closes_and_counts_a_burning_child() -> None:
     burner = _burner(0.6)
@@ -55,6 +58,7 @@ def test_the_sampler_samples_until_its_input_closes_and_counts_a_burning_child()
     assert len(samples) >= 3 and times == sorted(times)
     used = cpu_between([(when, cpu) for when, cpu in samples], times[0], times[-1])
     assert 0.55 <= used["burner"] <= 0.8
+
 
 def test_cpu_between_interpolates_between_samples_and_stops_at_the_ends() -> None:
     samples = [(10.0, {"a": 0.0}), (11.0, {"a": 1.0}), (12.0, {"a": 3.0})]

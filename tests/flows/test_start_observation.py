@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from lbi import runtime
 from lbi.envs import families, registry
 from lbi.store import documents, runs
+from tests.children import children_running
 from tests.envs import user_shop
 from tests.envs.user_shop import invoke
-from tests.children import children_running
 from tests.eventually import eventually
 
 pytestmark = pytest.mark.usefixtures("lbi_env")
