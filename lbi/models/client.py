@@ -8,8 +8,10 @@ on 429, 5xx, timeouts and broken bodies, honouring Retry-After up to a cap, and
 within a cap on the total wait per call; an answer that breaks its role's contract
 (or holds text Postgres cannot store) is asked for again a few times. Every attempt
 is a ledger row, written before the call returns; only answers that parsed are
-ever served again. Calls starting together look up the store in one statement, and
-the rows of attempts ending together are written in one (ledger.GroupCommit). The API key is
+ever served again. The transport process keeps the ledger: a new call's lookup and its
+post are one request to it, calls starting together look up the store in one statement,
+and the rows of attempts ending together are written in one (lbi.models.call_ledger). When
+it cannot, the client does it itself, one statement at a time. The API key is
 scrubbed from everything stored: requests, answers, errors. A stopped client (its
 run is stopping) drops the calls waiting for a slot and makes no new one.
 """
@@ -29,12 +31,14 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 
 from lbi.errors import BudgetExhausted, ModelError, RunStopped
+from lbi.models.frames import ANSWER, BUDGET_SPENT, CACHED, RESERVED
 from lbi.models.leased_slots import LeasedSlots, prefect_lease, prefect_limit_size
 from lbi.models.metadata import request_metadata
 from lbi.models.rate_limits import RateLimits
-from lbi.models.transport import Reply, Transport
+from lbi.models.transport import LedgerFailed, Reply, Transport, TransportError
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import ledger
+from lbi.store.engine import libpq_url
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +115,6 @@ class ModelClient:
     def __init__(self, *, engine: sa.Engine, base_url: str, api_key: str, run_id: int | None,
                  options: ClientOptions = ClientOptions()) -> None:
         self._ledger = engine.execution_options(isolation_level="AUTOCOMMIT")  # one statement per write
-        # what calls ending or starting together write goes in one statement
-        self._record = ledger.GroupCommit(self._record_calls)
-        self._lookup = ledger.GroupCommit(self._serve_or_reserve)
         self._run_id = run_id
         self._options = options
         self._secret = api_key if len(api_key) >= MIN_SECRET_CHARS else ""
@@ -126,7 +127,9 @@ class ModelClient:
         self._rates = (RateLimits(options.requests_per_minute, options.tokens_per_minute)
                        if options.requests_per_minute or options.tokens_per_minute else None)
         self._transport = Transport(base_url=base_url, api_key=api_key, concurrency=options.concurrency,
-                                    timeout_s=options.timeout_s)
+                                    timeout_s=options.timeout_s, run_id=run_id,
+                                    database_url=libpq_url(engine))
+        self._posted_with_lookup = self._rates is None and self._shared_slots is None  # nothing to wait for first
 
     def complete(self, *, role: str, model: str, messages: list[dict[str, str]], family: str | None = None,
                  parse: Parser = _as_text, priority: int = 0) -> Completion:
@@ -144,13 +147,42 @@ class ModelClient:
         request = Request.of(body)
         with self._single_flight(request.key):  # identical requests in flight at once are paid for once
             self._check_running()
-            lookup = self._lookup(request.key)
+            asked = time.monotonic()
+            lookup, first = self._look_up(request, priority)
             if (hit := lookup.cached) is not None:
                 return Completion(hit.text, hit.call_id, True, hit.prompt_tokens, hit.completion_tokens,
                                   parse(hit.text))
             if not lookup.reserved:
                 raise self._budget_spent(model)
-            return self._call_with_retries(role=role, request=request, parse=parse, priority=priority)
+            return self._call_with_retries(role=role, request=request, parse=parse, priority=priority,
+                                           first=None if first is None else (asked, first))
+
+    def _look_up(self, request: Request, priority: int) -> tuple[ledger.Lookup, Reply | TransportError | None]:
+        """The ledger's lookup, and the first attempt's outcome when the transport posted the request
+        with it (not when a rate limit or a shared slot must admit the call first): its response, or
+        the transport's failure (whether the lookup was made is then unknown; the call goes on as if
+        its first attempt failed)."""
+        try:
+            if not self._posted_with_lookup:
+                reply = self._transport.look_up(request.key)
+            else:
+                reply = self._transport.call(request.key, request.canonical.encode(), priority)
+        except TransportError as error:
+            return ledger.Lookup(None, True), error
+        except LedgerFailed as error:
+            log.info("the transport could not look the ledger up (%s); looking it up here", error)
+            with self._ledger.connect() as conn:
+                [lookup] = ledger.serve_or_reserve(conn, request_hashes=[request.key], run_id=self._run_id)
+            return lookup, None
+        if reply.kind == CACHED:
+            hit = json.loads(reply.payload)
+            return ledger.Lookup(ledger.CachedAnswer(hit["id"], hit["text"], hit["prompt_tokens"],
+                                                     hit["completion_tokens"]), False), None
+        if reply.kind in (BUDGET_SPENT, RESERVED):
+            return ledger.Lookup(None, reply.kind == RESERVED), None
+        if reply.kind != ANSWER:
+            raise TransportError(f"the transport answered a lookup with a reply of kind {reply.kind}")
+        return ledger.Lookup(None, True), reply
 
     @contextmanager
     def _single_flight(self, key: str) -> Iterator[None]:
@@ -168,7 +200,10 @@ class ModelClient:
                 else:
                     self._inflight[key] = (lock, users - 1)
 
-    def _call_with_retries(self, *, role: str, request: Request, parse: Parser, priority: int) -> Completion:
+    def _call_with_retries(self, *, role: str, request: Request, parse: Parser, priority: int,
+                           first: tuple[float, Reply | TransportError] | None) -> Completion:
+        """``first``: when the first attempt was sent (``time.monotonic``), and its outcome, when the
+        transport posted it with the lookup."""
         model = request.body["model"]
         errors = invalid = 0
         waited_s = 0.0
@@ -177,13 +212,19 @@ class ModelClient:
             if attempt > 1:  # the first attempt was counted when the cache had no answer
                 self._check_running()
                 self._reserve(model)
-            started = time.monotonic()
+            started = first[0] if first is not None else time.monotonic()
             estimated = used = 0  # tokens counted against the model's per-minute limit, and spent
             try:
-                estimated = self._admit(model, request)
-                with self._global_slot(priority):
-                    self._check_running()
-                    reply = self._transport.exchange(request.canonical.encode(), priority)
+                if first is not None:
+                    (_, outcome), first = first, None
+                    if isinstance(outcome, TransportError):
+                        raise outcome
+                    reply = outcome
+                else:
+                    estimated = self._admit(model, request)
+                    with self._global_slot(priority):
+                        self._check_running()
+                        reply = self._transport.exchange(request.canonical.encode(), priority)
                 text, prompt_tokens, completion_tokens = _completion(reply, request.body["messages"])
                 used = prompt_tokens + completion_tokens
             except RunStopped:
@@ -275,13 +316,15 @@ class ModelClient:
             f" {tokens} tokens (cap {max_tokens or 'none'}); work done so far is kept, and a new run resumes it"
         )
 
-    def _serve_or_reserve(self, request_hashes: list[str]) -> list[ledger.Lookup]:
-        with self._ledger.connect() as conn:
-            return ledger.serve_or_reserve(conn, request_hashes=request_hashes, run_id=self._run_id)
-
-    def _record_calls(self, rows: list[ledger.CallRow]) -> list[int]:
-        with self._ledger.connect() as conn:
-            return ledger.record_calls(conn, run_id=self._run_id, rows=rows)
+    def _record(self, row: ledger.CallRow) -> int:
+        """Writes the attempt's ledger row; its id once it is committed."""
+        row_json = row.as_json()
+        try:
+            return self._transport.record(row_json)
+        except (TransportError, LedgerFailed) as error:  # a row the store refuses fails here again, with its error
+            log.info("the transport could not write a ledger row (%s); writing it here", error)
+            with self._ledger.connect() as conn:
+                return ledger.record_json_rows(conn, run_id=self._run_id, rows=[row_json])[0]
 
     def _record_failure(self, role: str, request: Request, attempt: int, started: float,
                         error: str, http_status: int | None) -> None:

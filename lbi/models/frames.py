@@ -1,11 +1,21 @@
 """The frames the model client and its transport process exchange over pipes.
 
-A request frame: id, priority, body length, then the chat-completions request body (JSON).
-A frame whose length is DROP_WAITING (no body) asks the transport to drop every request
-still waiting for a slot; each gets a reply with no response (status 0).
-A reply frame: id, HTTP status (0 when no response came), Retry-After in milliseconds
-(-1 when absent), payload length, then the response body, or the error's text when no
-response came.
+A request frame: id, priority, kind, payload length, then the payload.
+- POST: the payload is a chat-completions request body (JSON), posted when a slot is free.
+- CALL: a request's hash (REQUEST_HASH_SIZE hexadecimal characters), then its body: the
+  ledger is looked up first; the reply is CACHED or BUDGET_SPENT, else the body is posted
+  as with POST.
+- LOOK_UP: a request's hash only: the reply is CACHED, BUDGET_SPENT or RESERVED.
+- RECORD: one ledger row (``CallRow.as_json``): the reply is RECORDED.
+- DROP_WAITING (no payload): every request still waiting for a slot gets a reply with no
+  response (status 0), and so do calls still being looked up.
+A reply frame: id, kind, HTTP status (0 when no response came), Retry-After in milliseconds
+(-1 when absent), payload length, then the payload.
+- ANSWER: the response body, or the error's text when no response came.
+- CACHED: the stored answer as JSON: id, text, prompt_tokens, completion_tokens.
+- BUDGET_SPENT, RESERVED: no payload.
+- RECORDED: the row's id in decimal.
+- LEDGER_FAILED: the error's text (the ledger's statement failed; the client does it itself).
 """
 
 from __future__ import annotations
@@ -13,21 +23,20 @@ from __future__ import annotations
 import struct
 from typing import BinaryIO
 
-REQUEST = struct.Struct("<Qqi")
-REPLY = struct.Struct("<QHiI")
-DROP_WAITING = -1
+REQUEST = struct.Struct("<QqBI")
+REPLY = struct.Struct("<QBHiI")
+REQUEST_HASH_SIZE = 64  # a SHA-256 in hexadecimal
+
+POST, CALL, LOOK_UP, RECORD, DROP_WAITING = range(5)
+ANSWER, CACHED, BUDGET_SPENT, RESERVED, RECORDED, LEDGER_FAILED = range(6)
 
 
-def request_frame(request_id: int, priority: int, body: bytes) -> bytes:
-    return REQUEST.pack(request_id, priority, len(body)) + body
+def request_frame(request_id: int, priority: int, kind: int, payload: bytes) -> bytes:
+    return REQUEST.pack(request_id, priority, kind, len(payload)) + payload
 
 
-def drop_waiting_frame() -> bytes:
-    return REQUEST.pack(0, 0, DROP_WAITING)
-
-
-def reply_frame(request_id: int, status: int, retry_after_ms: int, payload: bytes) -> bytes:
-    return REPLY.pack(request_id, status, retry_after_ms, len(payload)) + payload
+def reply_frame(request_id: int, kind: int, payload: bytes = b"", status: int = 0, retry_after_ms: int = -1) -> bytes:
+    return REPLY.pack(request_id, kind, status, retry_after_ms, len(payload)) + payload
 
 
 def read_exactly(stream: BinaryIO, size: int) -> bytes | None:

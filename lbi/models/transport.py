@@ -1,7 +1,8 @@
 """The client's side of the transport process (``lbi.models.transport_server``).
 
 Threads hand request frames to the process and wait for their reply; one reader thread
-hands the replies back. The process starts with the transport and again after it died,
+hands the replies back. Given the store's URL, the process also keeps the run's ledger:
+lookups (``call``, ``look_up``) and rows (``record``). The process starts with the transport and again after it died,
 in which case every request it held fails as a transport error (and is retried).
 """
 
@@ -17,12 +18,15 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from lbi.models.frames import REPLY, drop_waiting_frame, read_exactly, request_frame
+from lbi.models.frames import (
+    ANSWER, CALL, DROP_WAITING, LEDGER_FAILED, LOOK_UP, POST, RECORD, RECORDED, REPLY, read_exactly, request_frame,
+)
 
 
 @dataclass(frozen=True)
 class Reply:
-    status: int  # 0: no HTTP response came, and payload says why
+    kind: int  # lbi.models.frames: ANSWER, CACHED, BUDGET_SPENT, RESERVED, RECORDED or LEDGER_FAILED
+    status: int  # of an ANSWER: 0 when no HTTP response came, and payload says why
     retry_after_s: float | None
     payload: bytes
 
@@ -31,28 +35,46 @@ class TransportError(RuntimeError):
     """No HTTP response: a timeout, a refused or reset connection, or the transport process died."""
 
 
+class LedgerFailed(RuntimeError):
+    """The transport's ledger statement failed, or it has no store (the text says which)."""
+
+
+@dataclass(frozen=True)
+class _Args:
+    base_url: str
+    api_key: str
+    concurrency: int
+    timeout_s: float
+    database_url: str | None  # libpq's form
+    run_id: int | None
+
+
 class _Process:
     """One running transport process and the replies it still owes."""
 
-    def __init__(self, base_url: str, api_key: str, concurrency: int, timeout_s: float) -> None:
+    def __init__(self, args: _Args) -> None:
+        env = {**os.environ, "LBI_TRANSPORT_API_KEY": args.api_key}
+        env.pop("LBI_TRANSPORT_DATABASE_URL", None)
+        if args.database_url:
+            env["LBI_TRANSPORT_DATABASE_URL"] = args.database_url
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "lbi.models.transport_server", base_url, str(concurrency), str(timeout_s)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
-            env={**os.environ, "LBI_TRANSPORT_API_KEY": api_key},
+            [sys.executable, "-m", "lbi.models.transport_server", args.base_url, str(args.concurrency),
+             str(args.timeout_s), "-" if args.run_id is None else str(args.run_id)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, env=env,
         )
         self.pending: dict[int, Future[Reply]] = {}
         self.lock = threading.Lock()
         self.alive = True
         threading.Thread(target=self._read_replies, name="model-transport-replies", daemon=True).start()
 
-    def send(self, request_id: int, priority: int, body: bytes) -> Future[Reply]:
+    def send(self, request_id: int, priority: int, kind: int, payload: bytes) -> Future[Reply]:
         future: Future[Reply] = Future()
         with self.lock:
             if not self.alive:
                 raise TransportError("the model transport process has exited")
             self.pending[request_id] = future
             try:
-                _write_all(self.popen.stdin, request_frame(request_id, priority, body))
+                _write_all(self.popen.stdin, request_frame(request_id, priority, kind, payload))
             except OSError as error:
                 del self.pending[request_id]
                 self.alive = False
@@ -63,7 +85,7 @@ class _Process:
         with self.lock:
             if self.alive:
                 try:
-                    _write_all(self.popen.stdin, drop_waiting_frame())
+                    _write_all(self.popen.stdin, request_frame(0, 0, DROP_WAITING, b""))
                 except OSError:
                     self.alive = False
 
@@ -71,14 +93,15 @@ class _Process:
         stream = self.popen.stdout
         try:
             while (header := read_exactly(stream, REPLY.size)) is not None:
-                request_id, status, retry_after_ms, size = REPLY.unpack(header)
+                request_id, kind, status, retry_after_ms, size = REPLY.unpack(header)
                 payload = read_exactly(stream, size)
                 if payload is None:
                     break
                 with self.lock:
                     future = self.pending.pop(request_id, None)
                 if future is not None:
-                    future.set_result(Reply(status, None if retry_after_ms < 0 else retry_after_ms / 1000, payload))
+                    future.set_result(Reply(kind, status, None if retry_after_ms < 0 else retry_after_ms / 1000,
+                                            payload))
         except (OSError, ValueError):  # the pipe was closed under us: the transport is being stopped
             pass
         self._fail_pending()
@@ -110,8 +133,11 @@ def _write_all(stream: BinaryIO, data: bytes) -> None:
 
 
 class Transport:
-    def __init__(self, *, base_url: str, api_key: str, concurrency: int, timeout_s: float) -> None:
-        self._args = (base_url, api_key, concurrency, timeout_s)
+    def __init__(self, *, base_url: str, api_key: str, concurrency: int, timeout_s: float,
+                 database_url: str | None = None, run_id: int | None = None) -> None:
+        """``database_url`` (libpq's form): the store whose ledger the process keeps for run ``run_id``
+        (None: calls of no run); without it every ledger request fails as ``LedgerFailed``."""
+        self._args = _Args(base_url, api_key, concurrency, timeout_s, database_url, run_id)
         self._process: _Process | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -119,9 +145,33 @@ class Transport:
 
     def exchange(self, body: bytes, priority: int) -> Reply:
         """The response to one chat-completions request body; the lowest ``priority`` is sent first."""
-        reply = self._running().send(next(self._ids), priority, body).result()
-        if reply.status == 0:
+        return self._answer(self._ask(POST, body, priority))
+
+    def call(self, request_hash: str, body: bytes, priority: int) -> Reply:
+        """The ledger's answer to the request (a CACHED or BUDGET_SPENT reply), else, its call
+        counted against the run's budget, the response as ``exchange`` gives it."""
+        return self._answer(self._ask(CALL, request_hash.encode("ascii") + body, priority))
+
+    def look_up(self, request_hash: str) -> Reply:
+        """The ledger's answer to the request: CACHED, BUDGET_SPENT, or RESERVED (a call counted)."""
+        return self._answer(self._ask(LOOK_UP, request_hash.encode("ascii"), 0))
+
+    def record(self, row_json: str) -> int:
+        """Writes one ledger row (``CallRow.as_json``); its id once it is committed."""
+        reply = self._answer(self._ask(RECORD, row_json.encode(), 0))
+        if reply.kind != RECORDED:
+            raise TransportError(f"the transport answered a row with a reply of kind {reply.kind}")
+        return int(reply.payload)
+
+    def _ask(self, kind: int, payload: bytes, priority: int) -> Reply:
+        return self._running().send(next(self._ids), priority, kind, payload).result()
+
+    @staticmethod
+    def _answer(reply: Reply) -> Reply:
+        if reply.kind == ANSWER and reply.status == 0:
             raise TransportError(reply.payload.decode(errors="replace"))
+        if reply.kind == LEDGER_FAILED:
+            raise LedgerFailed(reply.payload.decode(errors="replace"))
         return reply
 
     def drop_waiting(self) -> None:
@@ -134,7 +184,7 @@ class Transport:
     def _running(self) -> _Process:
         with self._lock:
             if self._process is None or not self._process.alive:
-                self._process = _Process(*self._args)
+                self._process = _Process(self._args)
                 weakref.finalize(self, self._process.stop)  # a client dropped unclosed takes its process along
             return self._process
 

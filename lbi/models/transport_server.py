@@ -1,11 +1,13 @@
 """The process that holds the model's concurrency slots and does the HTTP of every call.
 
-``ModelClient`` starts it as ``python -m lbi.models.transport_server BASE_URL CONCURRENCY TIMEOUT_S``
-with the API key in ``LBI_TRANSPORT_API_KEY``. Request frames arrive on stdin and wait in a
-queue, lowest priority first (then in arrival order); at most CONCURRENCY are posted at once,
+``ModelClient`` starts it as ``python -m lbi.models.transport_server BASE_URL CONCURRENCY TIMEOUT_S RUN``
+(RUN the run's id, or ``-``) with the API key in ``LBI_TRANSPORT_API_KEY`` and the store's URL (libpq's
+form) in ``LBI_TRANSPORT_DATABASE_URL``. Request frames (lbi.models.frames) arrive on stdin and wait
+in a queue, lowest priority first (then in arrival order); at most CONCURRENCY are posted at once,
 and each reply frame goes to stdout as soon as its response is read. A drop frame empties
 the queue (the run stopped): each request in it is answered at once with no response.
-TIMEOUT_S bounds connecting and each wait for the server's bytes.
+TIMEOUT_S bounds connecting and each wait for the server's bytes. The run's ledger is looked up
+and written here too (lbi.models.call_ledger): a new call's lookup and its post are one frame.
 
 It does nothing else, so a slot freed by one response is taken by the next request at once,
 however busy the pipeline's own process is: in that process a thread that waits for an
@@ -25,20 +27,27 @@ from __future__ import annotations
 import asyncio
 import datetime
 import email.utils
+import json
 import math
 import os
 import ssl
 import sys
-from typing import Mapping
+from typing import Any, Coroutine, Mapping
 
 import aiohttp
 import certifi
 import yarl
 from aiohttp.helpers import get_env_proxy_for_url
 
-from lbi.models.frames import DROP_WAITING, REQUEST, reply_frame
+from lbi.models.call_ledger import CallLedger
+from lbi.models.frames import (
+    ANSWER, BUDGET_SPENT, CACHED, CALL, DROP_WAITING, LEDGER_FAILED, LOOK_UP, POST, RECORD, RECORDED, REQUEST,
+    REQUEST_HASH_SIZE, RESERVED, reply_frame,
+)
 
 MAX_RETRY_AFTER_S = 120.0  # every wait a server asks for is cut to this
+ROWS_AT_EXIT_S = 10.0  # the longest the process writes the rows it holds once its client is gone
+DROPPED = b"dropped before it was sent: the run is stopping"
 
 
 def retry_after_ms(headers: Mapping[str, str]) -> int:
@@ -80,8 +89,9 @@ def _number(value: str | None) -> float | None:
     return None if number is None or math.isnan(number) else number
 
 
-async def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str) -> None:
-    """Serves the frames on stdin until it closes, then ends the process."""
+async def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str, calls: CallLedger | None) -> None:
+    """Serves the frames on stdin until it closes, then ends the process once the rows it was given
+    are written. Without ``calls`` (no database) every ledger frame is answered LEDGER_FAILED."""
     loop = asyncio.get_running_loop()
     requests = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin.buffer)
@@ -95,31 +105,86 @@ async def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str)
         proxy=proxy, proxy_auth=proxy_auth,
     )
     waiting: asyncio.PriorityQueue[tuple[int, int, bytes]] = asyncio.PriorityQueue()
+    drops = 0  # DROP_WAITING frames so far: a call looked up across one is dropped too
+    tasks: set[asyncio.Task[None]] = set()
 
     async def post_requests() -> None:
         while True:
             _priority, request_id, body = await waiting.get()
             try:
                 async with http.post(url, data=body) as response:
-                    frame = reply_frame(request_id, response.status, retry_after_ms(response.headers),
-                                        await response.read())
+                    frame = reply_frame(request_id, ANSWER, await response.read(), response.status,
+                                        retry_after_ms(response.headers))
             except Exception as error:  # timeouts, refused or reset connections, broken bodies
-                frame = reply_frame(request_id, 0, -1, f"{type(error).__name__}: {error}".encode())
+                frame = reply_frame(request_id, ANSWER, f"{type(error).__name__}: {error}".encode())
             replies.write(frame)
+
+    async def look_up(request_id: int, priority: int, request_hash: bytes, body: bytes | None) -> None:
+        """Answers from the ledger, or (``body`` given) posts the request once a call is reserved."""
+        dropped_before = drops
+        try:
+            if calls is None:
+                raise RuntimeError("the transport has no database")
+            found = await calls.look_up(request_hash.decode("ascii"))
+        except Exception as error:
+            replies.write(reply_frame(request_id, LEDGER_FAILED, _error_text(error)))
+            return
+        if found.cached is not None:
+            answer = found.cached
+            replies.write(reply_frame(request_id, CACHED, json.dumps(
+                {"id": answer.call_id, "text": answer.text, "prompt_tokens": answer.prompt_tokens,
+                 "completion_tokens": answer.completion_tokens}, ensure_ascii=False).encode()))
+        elif not found.reserved:
+            replies.write(reply_frame(request_id, BUDGET_SPENT))
+        elif body is None:
+            replies.write(reply_frame(request_id, RESERVED))
+        elif drops != dropped_before:
+            replies.write(reply_frame(request_id, ANSWER, DROPPED))
+        else:
+            waiting.put_nowait((priority, request_id, body))
+
+    async def record(request_id: int, row: bytes) -> None:
+        try:
+            if calls is None:
+                raise RuntimeError("the transport has no database")
+            call_id = await calls.record(row.decode())
+        except Exception as error:
+            replies.write(reply_frame(request_id, LEDGER_FAILED, _error_text(error)))
+        else:
+            replies.write(reply_frame(request_id, RECORDED, str(call_id).encode()))
+
+    def start(work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     slots = [asyncio.create_task(post_requests()) for _ in range(concurrency)]  # noqa: F841 (held, not awaited)
     while True:
         try:
-            request_id, priority, size = REQUEST.unpack(await requests.readexactly(REQUEST.size))
-            if size == DROP_WAITING:
-                while not waiting.empty():
-                    _priority, dropped_id, _body = waiting.get_nowait()
-                    replies.write(reply_frame(dropped_id, 0, -1, b"dropped before it was sent: the run is stopping"))
-                continue
-            body = await requests.readexactly(size)
+            request_id, priority, kind, size = REQUEST.unpack(await requests.readexactly(REQUEST.size))
+            payload = await requests.readexactly(size)
         except asyncio.IncompleteReadError:
-            os._exit(0)  # the client is gone: calls still in flight have no one to answer
-        waiting.put_nowait((priority, request_id, body))  # ids grow, so equal priorities keep arrival order
+            break  # the client is gone: calls still in flight have no one to answer
+        if kind == POST:
+            waiting.put_nowait((priority, request_id, payload))  # ids grow, so equal priorities keep arrival order
+        elif kind == CALL:
+            start(look_up(request_id, priority, payload[:REQUEST_HASH_SIZE], payload[REQUEST_HASH_SIZE:]))
+        elif kind == LOOK_UP:
+            start(look_up(request_id, priority, payload, None))
+        elif kind == RECORD:
+            start(record(request_id, payload))
+        elif kind == DROP_WAITING:
+            drops += 1
+            while not waiting.empty():
+                _priority, dropped_id, _body = waiting.get_nowait()
+                replies.write(reply_frame(dropped_id, ANSWER, DROPPED))
+    if tasks:  # the rows given before the client went are written: each is a call made
+        await asyncio.wait(set(tasks), timeout=ROWS_AT_EXIT_S)
+    os._exit(0)
+
+
+def _error_text(error: Exception) -> bytes:
+    return f"{type(error).__name__}: {error}".encode(errors="replace")
 
 
 def _proxy_from_environment(url: str) -> tuple[yarl.URL | None, aiohttp.BasicAuth | None]:
@@ -133,8 +198,10 @@ def _proxy_from_environment(url: str) -> tuple[yarl.URL | None, aiohttp.BasicAut
 
 
 def main() -> None:
-    base_url, concurrency, timeout_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    asyncio.run(serve(base_url, concurrency, timeout_s, os.environ.get("LBI_TRANSPORT_API_KEY", "")))
+    base_url, concurrency, timeout_s, run = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    database_url = os.environ.get("LBI_TRANSPORT_DATABASE_URL")
+    calls = CallLedger(database_url, None if run == "-" else int(run)) if database_url else None
+    asyncio.run(serve(base_url, concurrency, timeout_s, os.environ.get("LBI_TRANSPORT_API_KEY", ""), calls))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@ def database_url(settings: Settings) -> str:
     return embedded.start(settings.pgdata)
 
 
+def libpq_url(engine: sa.Engine) -> str:
+    """The engine's URL as libpq and psycopg take it, password included."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
     engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, future=True)
     _ping_idle_connections(engine)

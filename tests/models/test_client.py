@@ -165,3 +165,15 @@ def test_the_ledger_counts_paid_cached_and_failed_calls_with_their_tokens(store:
         assert counted == progress.Calls(paid=2, failed=1, cached=1, prompt_tokens=20, completion_tokens=10)
         assert mark.cache_hits == 1
         assert progress.calls_since(conn, run_id, mark) == (progress.Calls(), mark), "nothing since"
+
+
+def test_an_attempt_s_row_holds_how_long_it_took(store: sa.Engine) -> None:
+    from lbi.models.offline.server import running
+
+    run_id = _run(store)
+    with running(latency_ms=150) as url:
+        client = _client(store, url, run_id)
+        answer = client.complete(role="r", model="offline", messages=MESSAGES)
+        client.close()
+    [row] = [row for row in _ledger(store) if row.id == answer.call_id]
+    assert 150 <= row.latency_ms < 5000

@@ -1,11 +1,10 @@
-"""The ledger's group commit: rows of attempts ending together written in one statement, each
-thread given its own row's id once it is committed, a bad row failing only itself; lookups made
-together answered in one statement, each its own."""
+"""The ledger's statements: rows stored as they were given, lookups made together answered in one
+statement, each its own, without waiting for units writing rows of the run. Their group commit is
+tested with the transport process that runs it (tests/models/test_call_ledger.py)."""
 
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -22,44 +21,10 @@ def run_id(store: sa.Engine) -> int:
                                max_llm_calls=None, max_tokens=None)
 
 
-def _recorder(store: sa.Engine, run_id: int) -> ledger.GroupCommit[ledger.CallRow, int]:
-    def write(rows: list[ledger.CallRow]) -> list[int]:
-        with store.connect() as conn, conn.begin():
-            return ledger.record_calls(conn, run_id=run_id, rows=rows)
-
-    return ledger.GroupCommit(write)
-
-
 def _row(number: int, request_json: str = "{}") -> ledger.CallRow:
     return ledger.CallRow(request_hash=f"h{number}", role="r", model="m", request_json=request_json,
                           status="error" if number % 5 == 0 else "ok", response_text=f"answer {number}\x00",
                           attempt=number % 3 + 1, prompt_tokens=number, completion_tokens=1)
-
-
-def test_threads_get_their_own_rows_ids_and_tokens_counted(store: sa.Engine, run_id: int) -> None:
-    record = _recorder(store, run_id)
-    statements: list[str] = []
-
-    def count(conn: sa.Connection, cursor: object, statement: str, *rest: object) -> None:
-        statements.append(statement)
-
-    sa.event.listen(store, "before_cursor_execute", count)
-    with ThreadPoolExecutor(32) as pool:
-        ids = list(pool.map(lambda number: record(_row(number)), range(400)))
-    sa.event.remove(store, "before_cursor_execute", count)
-    assert 0 < len(statements) < 400  # rows waiting together went in one statement
-    with store.connect() as conn:
-        stored = {row.id: row for row in conn.execute(sa.text(
-            "SELECT id, request_hash, response_text, attempt, status FROM lbi.llm_calls WHERE run_id = :r"),
-            {"r": run_id})}
-        tokens = conn.execute(sa.text("SELECT tokens FROM lbi.runs WHERE id = :r"), {"r": run_id}).scalar_one()
-    assert len(stored) == 400 and len(set(ids)) == 400
-    for number, call_id in enumerate(ids):
-        row = stored[call_id]
-        assert (row.request_hash, row.response_text, row.attempt) == (f"h{number}", f"answer {number}\ufffd",
-                                                                      number % 3 + 1)
-        assert row.status == ("error" if number % 5 == 0 else "ok")
-    assert tokens == sum(number + 1 for number in range(400) if number % 5)
 
 
 def test_every_character_of_a_request_and_its_answer_is_stored_as_it_was(store: sa.Engine, run_id: int) -> None:
@@ -76,25 +41,6 @@ def test_every_character_of_a_request_and_its_answer_is_stored_as_it_was(store: 
     assert stored.request == json.loads(request_json)
     assert stored.response_text == awkward + "\ufffd \ufffd"
     assert (stored.error, stored.http_status) == ('bad \\ "news"', None)
-
-
-def test_a_row_the_store_refuses_fails_only_itself(store: sa.Engine, run_id: int) -> None:
-    record = _recorder(store, run_id)
-
-    def attempt(number: int) -> int | str:
-        try:
-            return record(_row(number, "not json" if number == 7 else "{}"))
-        except sa.exc.DataError as error:
-            return type(error).__name__
-
-    with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(attempt, range(64)))
-    assert results[7] == "DataError"
-    written = [result for number, result in enumerate(results) if number != 7]
-    assert all(isinstance(result, int) for result in written)
-    with store.connect() as conn:
-        count = conn.execute(sa.text("SELECT count(*) FROM lbi.llm_calls WHERE run_id = :r"), {"r": run_id}).scalar_one()
-    assert count == 63
 
 
 def test_lookups_together_serve_answers_and_reserve_the_budget_in_order(store: sa.Engine, run_id: int) -> None:

@@ -1,0 +1,172 @@
+"""The ledger as the transport process keeps it: rows and lookups of calls made together written in
+one statement each, every caller given its own result, a bad row failing only itself, a broken
+connection opened again; the rows a client handed over written even when the client is gone; and the
+client doing it itself when the transport cannot."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from lbi.models.call_ledger import CallLedger, GroupCommit
+from lbi.models.client import ClientOptions, ModelClient
+from lbi.models.frames import RECORD, request_frame
+from lbi.store import ledger, runs
+from lbi.store.engine import libpq_url
+from tests.models.scripted_server import Reply, scripted
+
+
+@pytest.fixture
+def run_id(store: sa.Engine) -> int:
+    with store.begin() as conn:
+        return runs.create_run(conn, flow="test", environment_id=None, params={}, max_llm_calls=None, max_tokens=None)
+
+
+def _row(number: int, request_json: str = "{}") -> ledger.CallRow:
+    return ledger.CallRow(request_hash=f"h{number}", role="r", model="m", request_json=request_json,
+                          status="error" if number % 5 == 0 else "ok", response_text=f"answer {number}\x00",
+                          attempt=number % 3 + 1, prompt_tokens=number, completion_tokens=1)
+
+
+def _stored(store: sa.Engine, run_id: int) -> dict[int, sa.Row]:
+    with store.connect() as conn:
+        return {row.id: row for row in conn.execute(sa.text(
+            "SELECT id, request_hash, response_text, attempt, status FROM lbi.llm_calls WHERE run_id = :r"),
+            {"r": run_id})}
+
+
+def test_items_that_come_while_a_batch_is_written_go_together_in_the_next() -> None:
+    batches: list[list[int]] = []
+
+    async def write(items: list[int]) -> list[int]:
+        batches.append(items)
+        await asyncio.sleep(0.01)
+        return [item * 10 for item in items]
+
+    async def main() -> list[int]:
+        commit = GroupCommit(write)
+        first = asyncio.ensure_future(commit(0))
+        while not batches:
+            await asyncio.sleep(0.001)
+        return [await first, *await asyncio.gather(*(commit(item) for item in range(1, 50)))]
+
+    assert asyncio.run(main()) == [item * 10 for item in range(50)]
+    assert batches == [[0], list(range(1, 50))]  # the first alone; the 49 that came while it was written together
+
+
+def test_concurrent_rows_get_their_own_ids_and_their_tokens_counted(store: sa.Engine, run_id: int) -> None:
+    async def main() -> list[int]:
+        calls = CallLedger(libpq_url(store), run_id)
+        try:
+            return await asyncio.gather(*(calls.record(_row(number).as_json()) for number in range(400)))
+        finally:
+            await calls.close()
+
+    ids = asyncio.run(main())
+    stored = _stored(store, run_id)
+    assert len(stored) == 400 and len(set(ids)) == 400
+    for number, call_id in enumerate(ids):
+        row = stored[call_id]
+        assert (row.request_hash, row.response_text, row.attempt) == (f"h{number}", f"answer {number}\ufffd",
+                                                                      number % 3 + 1)
+        assert row.status == ("error" if number % 5 == 0 else "ok")
+    with store.connect() as conn:
+        tokens = conn.execute(sa.text("SELECT tokens FROM lbi.runs WHERE id = :r"), {"r": run_id}).scalar_one()
+    assert tokens == sum(number + 1 for number in range(400) if number % 5)
+
+
+def test_a_row_the_store_refuses_fails_only_itself(store: sa.Engine, run_id: int) -> None:
+    async def main() -> list[int | BaseException]:
+        calls = CallLedger(libpq_url(store), run_id)
+        try:
+            return await asyncio.gather(*(calls.record(_row(number, "not json" if number == 7 else "{}").as_json())
+                                          for number in range(64)), return_exceptions=True)
+        finally:
+            await calls.close()
+
+    results = asyncio.run(main())
+    assert "invalid input syntax for type json" in str(results[7])
+    assert all(isinstance(result, int) for number, result in enumerate(results) if number != 7)
+    assert len(_stored(store, run_id)) == 63
+
+
+def test_lookups_made_together_serve_and_reserve_each_its_own(store: sa.Engine, run_id: int) -> None:
+    with store.begin() as conn:
+        conn.execute(sa.text("UPDATE lbi.runs SET max_llm_calls = 3 WHERE id = :r"), {"r": run_id})
+        [answered] = ledger.record_calls(conn, run_id=run_id, rows=[_row(1)])
+
+    async def main() -> list[ledger.Lookup]:
+        calls = CallLedger(libpq_url(store), run_id)
+        try:
+            return await asyncio.gather(*(calls.look_up(key) for key in ["new1", "h1", "new2", "new3", "new4"]))
+        finally:
+            await calls.close()
+
+    lookups = asyncio.run(main())
+    assert lookups[1] == ledger.Lookup(ledger.CachedAnswer(answered, "answer 1\ufffd", 1, 1), False)
+    assert [lookup.reserved for lookup in lookups] == [True, False, True, True, False]  # 3 calls, the first first
+
+
+def test_a_connection_the_server_closed_is_opened_again(store: sa.Engine, run_id: int) -> None:
+    async def main() -> list[int]:
+        calls = CallLedger(libpq_url(store), run_id)
+        try:
+            first = await calls.record(_row(1).as_json())
+            with store.connect() as conn:
+                ended = conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                             " WHERE application_name = 'lbi model transport'"
+                                             " AND datname = current_database()")).scalars().all()
+            assert ended == [True]
+            together = await asyncio.gather(calls.record(_row(2).as_json()), calls.record(_row(3).as_json()))
+            return [first, *together]
+        finally:
+            await calls.close()
+
+    ids = asyncio.run(main())  # the batch that met the closed connection failed; its rows were written alone
+    assert sorted(_stored(store, run_id)) == sorted(ids) and len(set(ids)) == 3
+
+
+def test_the_rows_handed_over_are_written_when_the_client_is_gone(store: sa.Engine, run_id: int) -> None:
+    transport = subprocess.Popen(
+        [sys.executable, "-m", "lbi.models.transport_server", "http://127.0.0.1:9", "2", "5", str(run_id)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"LBI_TRANSPORT_DATABASE_URL": libpq_url(store)})
+    frames = b"".join(request_frame(number, 0, RECORD, _row(number).as_json().encode()) for number in range(30))
+    transport.stdout.close()  # the client is gone: no one reads the replies
+    transport.stdin.write(frames)
+    transport.stdin.close()
+    assert transport.wait(30) == 0
+    assert sorted(row.request_hash for row in _stored(store, run_id).values()) == sorted(f"h{n}" for n in range(30))
+
+
+def test_the_client_writes_the_ledger_itself_when_the_transport_cannot(store: sa.Engine, run_id: int) -> None:
+    """The store refuses the transport's connections (the role may have one connection, and the client's
+    pool holds it): the client looks up and writes the ledger itself, and the cache still serves."""
+    role = f"ledger_test_{run_id}"
+    with store.begin() as conn:
+        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1"))
+        conn.execute(sa.text(f"GRANT USAGE ON SCHEMA lbi TO {role}"))
+        conn.execute(sa.text(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA lbi TO {role}"))
+        conn.execute(sa.text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA lbi TO {role}"))
+    engine = sa.create_engine(store.url.set(username=role), pool_size=1, max_overflow=0)
+    try:
+        with engine.connect():
+            pass  # the role's one connection, now in the pool
+        with scripted([Reply(content=f"answer {n}") for n in range(3)]) as (url, seen):
+            client = ModelClient(engine=engine, base_url=url, api_key="k", run_id=run_id,
+                                 options=ClientOptions(concurrency=2, timeout_s=5, max_retries=1))
+            answers = [client.complete(role="r", model="m", messages=[{"role": "user", "content": str(n)}])
+                       for n in range(3)]
+            again = client.complete(role="r", model="m", messages=[{"role": "user", "content": "0"}])
+            client.close()
+    finally:
+        engine.dispose()
+        with store.begin() as conn:
+            conn.execute(sa.text(f"DROP OWNED BY {role}"))
+            conn.execute(sa.text(f"DROP ROLE {role}"))
+    assert [answer.cached for answer in answers] == [False, False, False] and len(seen) == 3
+    assert again.cached and again.call_id == answers[0].call_id and again.text == answers[0].text
+    assert sorted(_stored(store, run_id)) == sorted(answer.call_id for answer in answers)
