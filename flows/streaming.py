@@ -10,11 +10,6 @@ gate's error is raised once they have. A spent budget stops new batches: what
 is under way ends, and every stage that got work is gated on what it produced.
 The source (ingest) runs on a thread of its own too, handing the first stage its
 ids as it goes, so the first model calls do not wait for the last document.
-
-A stage's first task runs are small and each is twice the one before
-(FIRST_BATCH_UNITS, then 2x, up to ``units_per_task``): a batch moves on only once
-its last unit ends, so a first batch of 32 held every later stage back until its
-slowest unit was done, while the model's slots waited for work.
 """
 
 from __future__ import annotations
@@ -30,9 +25,7 @@ from prefect.futures import PrefectFuture
 
 from flows.runners import unwalked
 from lbi.progress import id_range
-from tasks.outcome import Outcome
-
-FIRST_BATCH_UNITS = 2
+from tasks.outcome import Outcome, batches
 
 Gate = Callable[[str, list[int]], Any]
 OnBatch = Callable[[str, list[int], Outcome], None]  # (stage, the batch's input ids, its outcome)
@@ -85,7 +78,6 @@ class Stream:
         self._seen: list[set[int]] = [set() for _ in stages]
         self._outcomes: list[list[Outcome]] = [[] for _ in stages]
         self._fed = [False] * len(stages)
-        self._batches_fed = [0] * len(stages)
         self._budget_spent = False
         self._gates_pending = 0
         self._halted = False  # the run is stopping: no gate starts any more
@@ -159,28 +151,20 @@ class Stream:
         """The source's ids to the first stage in whole batches while it runs (as many task runs
         as if it had been fed at once), the rest once it is done."""
         self._source_unfed.extend(ids)
-        while self._source_unfed and not self._budget_spent:
-            size = self._batch_size(0)
-            if whole_batches_only and len(self._source_unfed) < size:
-                return
-            self._feed(0, self._source_unfed[:size])
-            del self._source_unfed[:size]
-        self._source_unfed.clear()
-
-    def _batch_size(self, index: int) -> int:
-        """The units of stage ``index``'s next task run."""
-        return min(max(1, self._size), FIRST_BATCH_UNITS << min(self._batches_fed[index], 16))
+        ready = len(self._source_unfed)
+        if whole_batches_only:
+            ready -= ready % max(1, self._size)
+        if ready and not self._budget_spent:
+            self._feed(0, self._source_unfed[:ready])
+        del self._source_unfed[:ready]
 
     def _feed(self, index: int, ids: list[int]) -> None:
         self._fed[index] = True
         seen = self._seen[index]
         new = [i for i in ids if not (i in seen or seen.add(i))]  # two chunks may propose the same task
         stage = self._stages[index]
-        while new:
-            size = self._batch_size(index)
-            batch, new = new[:size], new[size:]
-            self._batches_fed[index] += 1
-            named = stage.task.with_options(task_run_name=f"{stage.name}[{id_range(batch)}] ({len(batch)} units)")
+        for batch in batches(new, self._size):
+            named = stage.task.with_options(task_run_name=f"{stage.name}[{id_range(batch)}]")
             future = named.submit(self._run_id, unwalked(batch), *stage.extra)
             self._pending[index] += 1
             future.add_done_callback(lambda done, i=index, b=batch: self._events.put(_BatchDone(i, b, done)))

@@ -105,3 +105,7 @@ def _side_by_side(items: list[T], run: Callable[[T], Outcome], workers: int) -> 
     wait(futures)
     return Outcome.merge([future.result() for future in futures])
 
+
+def batches(ids: list[int], size: int) -> list[list[int]]:
+    """``ids`` in consecutive batches of at most ``size``: one Prefect task run per batch."""
+    return [ids[start:start + size] for start in range(0, len(ids), max(1, size))]

@@ -171,12 +171,3 @@ def test_what_the_source_emits_reaches_the_first_stage_in_whole_batches() -> Non
     result, _, _ = _stream([StreamStage("echo", echo)], piecemeal, units=2)
     assert result["outcomes"]["echo"].ids == [1, 2, 3, 4, 5]
     assert set(_times("start", "echo")) == {(1, 2), (3, 4), (5,)}
-
-
-def test_a_stage_s_first_task_runs_are_small_and_each_twice_the_one_before() -> None:
-    """A batch moves on once its last unit ends: small first batches start the later stages early."""
-    result, _, _ = _stream([StreamStage("split", split, ((), None)), StreamStage("echo", echo)], list(range(1, 11)),
-                           units=8)
-    assert result["outcomes"]["echo"].ids == sorted(n for i in range(1, 11) for n in (10 * i, 10 * i + 1))
-    assert sorted(map(len, _times("start", "split"))) == [2, 4, 4]  # 2, 4, then the 4 left of 8
-    assert sorted(map(len, _times("start", "echo"))) == [2, 2, 8, 8]  # fed 4 (as 2 and 2), then 8, then 8
