@@ -116,6 +116,7 @@ class ModelClient:
                  options: ClientOptions = ClientOptions()) -> None:
         self._ledger = engine.execution_options(isolation_level="AUTOCOMMIT")  # one statement per write
         self._run_id = run_id
+        self._ledger_warned = False
         self._options = options
         self._secret = api_key if len(api_key) >= MIN_SECRET_CHARS else ""
         self._stopping = threading.Event()
@@ -170,7 +171,7 @@ class ModelClient:
         except TransportError as error:
             return ledger.Lookup(None, True), error
         except LedgerFailed as error:
-            log.info("the transport could not look the ledger up (%s); looking it up here", error)
+            self._ledger_here("look the ledger up", error)
             with self._ledger.connect() as conn:
                 [lookup] = ledger.serve_or_reserve(conn, request_hashes=[request.key], run_id=self._run_id)
             return lookup, None
@@ -322,7 +323,7 @@ class ModelClient:
         try:
             return self._transport.record(row_json)
         except (TransportError, LedgerFailed) as error:  # a row the store refuses fails here again, with its error
-            log.info("the transport could not write a ledger row (%s); writing it here", error)
+            self._ledger_here("write a ledger row", error)
             with self._ledger.connect() as conn:
                 return ledger.record_json_rows(conn, run_id=self._run_id, rows=[row_json])[0]
 
@@ -332,6 +333,12 @@ class ModelClient:
             request_hash=request.key, role=role, model=request.body["model"], request_json=request.canonical,
             status="error", error=error, http_status=http_status, attempt=attempt, latency_ms=_elapsed_ms(started),
         ))
+
+    def _ledger_here(self, what: str, error: Exception) -> None:
+        """Says, once a client, that the transport could not do the ledger's work (then at debug level)."""
+        level = logging.DEBUG if self._ledger_warned else logging.WARNING
+        self._ledger_warned = True
+        log.log(level, "the model transport could not %s (%s); the client does it itself", what, error)
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self._options.backoff_max_s, self._options.backoff_base_s * 2 ** (attempt - 1))

@@ -6,6 +6,7 @@ client doing it itself when the transport cannot."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 
@@ -142,9 +143,11 @@ def test_the_rows_handed_over_are_written_when_the_client_is_gone(store: sa.Engi
     assert sorted(row.request_hash for row in _stored(store, run_id).values()) == sorted(f"h{n}" for n in range(30))
 
 
-def test_the_client_writes_the_ledger_itself_when_the_transport_cannot(store: sa.Engine, run_id: int) -> None:
+def test_the_client_writes_the_ledger_itself_when_the_transport_cannot(store: sa.Engine, run_id: int,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
     """The store refuses the transport's connections (the role may have one connection, and the client's
-    pool holds it): the client looks up and writes the ledger itself, and the cache still serves."""
+    pool holds it): the client looks up and writes the ledger itself, and the cache still serves. It says
+    so once."""
     role = f"ledger_test_{run_id}"
     with store.begin() as conn:
         conn.execute(sa.text(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1"))
@@ -170,3 +173,5 @@ def test_the_client_writes_the_ledger_itself_when_the_transport_cannot(store: sa
     assert [answer.cached for answer in answers] == [False, False, False] and len(seen) == 3
     assert again.cached and again.call_id == answers[0].call_id and again.text == answers[0].text
     assert sorted(_stored(store, run_id)) == sorted(answer.call_id for answer in answers)
+    warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "too many connections" in warnings[0], warnings
