@@ -178,6 +178,8 @@ async def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str,
             while not waiting.empty():
                 _priority, dropped_id, _body = waiting.get_nowait()
                 replies.write(reply_frame(dropped_id, ANSWER, DROPPED))
+        else:
+            replies.write(reply_frame(request_id, ANSWER, f"a request frame of unknown kind {kind}".encode()))
     if tasks:  # the rows given before the client went are written: each is a call made
         await asyncio.wait(set(tasks), timeout=ROWS_AT_EXIT_S)
     os._exit(0)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from lbi.models.call_ledger import CallLedger, GroupCommit
 from lbi.models.client import ClientOptions, ModelClient
-from lbi.models.frames import RECORD, request_frame
+from lbi.models.frames import ANSWER, RECORD, REPLY, request_frame
 from lbi.store import ledger, runs
 from lbi.store.engine import libpq_url
 from tests.models.scripted_server import Reply, scripted
@@ -175,3 +175,17 @@ def test_the_client_writes_the_ledger_itself_when_the_transport_cannot(store: sa
     assert sorted(_stored(store, run_id)) == sorted(answer.call_id for answer in answers)
     warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "too many connections" in warnings[0], warnings
+
+
+def test_a_frame_of_unknown_kind_is_answered_with_no_response() -> None:
+    """A client of another version waits for no reply that never comes: the frame fails at once."""
+    transport = subprocess.Popen(
+        [sys.executable, "-m", "lbi.models.transport_server", "http://127.0.0.1:9", "2", "5", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    transport.stdin.write(request_frame(7, 0, 99, b"?"))
+    transport.stdin.flush()
+    request_id, kind, status, _, size = REPLY.unpack(transport.stdout.read(REPLY.size))
+    assert (request_id, kind, status) == (7, ANSWER, 0)
+    assert transport.stdout.read(size) == b"a request frame of unknown kind 99"
+    transport.stdin.close()
+    assert transport.wait(10) == 0
