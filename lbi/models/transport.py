@@ -2,8 +2,9 @@
 
 Threads hand request frames to the process and wait for their reply; one reader thread
 hands the replies back. Given the store's URL, the process also keeps the run's ledger:
-lookups (``call``, ``look_up``) and rows (``record``). The process starts with the transport and again after it died,
-in which case every request it held fails as a transport error (and is retried).
+lookups (``call``, ``look_up``) and rows (``record``). The process starts with the transport
+and again after it died, in which case every request it held fails as a transport error (and
+is retried).
 """
 
 from __future__ import annotations

@@ -119,13 +119,16 @@ async def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str,
                 frame = reply_frame(request_id, ANSWER, f"{type(error).__name__}: {error}".encode())
             replies.write(frame)
 
+    def ledger() -> CallLedger:
+        if calls is None:
+            raise RuntimeError("the transport has no database")
+        return calls
+
     async def look_up(request_id: int, priority: int, request_hash: bytes, body: bytes | None) -> None:
         """Answers from the ledger, or (``body`` given) posts the request once a call is reserved."""
         dropped_before = drops
         try:
-            if calls is None:
-                raise RuntimeError("the transport has no database")
-            found = await calls.look_up(request_hash.decode("ascii"))
+            found = await ledger().look_up(request_hash.decode("ascii"))
         except Exception as error:
             replies.write(reply_frame(request_id, LEDGER_FAILED, _error_text(error)))
             return
@@ -145,9 +148,7 @@ async def serve(base_url: str, concurrency: int, timeout_s: float, api_key: str,
 
     async def record(request_id: int, row: bytes) -> None:
         try:
-            if calls is None:
-                raise RuntimeError("the transport has no database")
-            call_id = await calls.record(row.decode())
+            call_id = await ledger().record(row.decode())
         except Exception as error:
             replies.write(reply_frame(request_id, LEDGER_FAILED, _error_text(error)))
         else:

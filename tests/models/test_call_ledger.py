@@ -18,6 +18,7 @@ from lbi.models.client import ClientOptions, ModelClient
 from lbi.models.frames import ANSWER, RECORD, REPLY, request_frame
 from lbi.store import ledger, runs
 from lbi.store.engine import libpq_url
+from tests.ledger_rows import numbered_row
 from tests.models.scripted_server import Reply, scripted
 
 
@@ -25,12 +26,6 @@ from tests.models.scripted_server import Reply, scripted
 def run_id(store: sa.Engine) -> int:
     with store.begin() as conn:
         return runs.create_run(conn, flow="test", environment_id=None, params={}, max_llm_calls=None, max_tokens=None)
-
-
-def _row(number: int, request_json: str = "{}") -> ledger.CallRow:
-    return ledger.CallRow(request_hash=f"h{number}", role="r", model="m", request_json=request_json,
-                          status="error" if number % 5 == 0 else "ok", response_text=f"answer {number}\x00",
-                          attempt=number % 3 + 1, prompt_tokens=number, completion_tokens=1)
 
 
 def _stored(store: sa.Engine, run_id: int) -> dict[int, sa.Row]:
@@ -63,7 +58,7 @@ def test_concurrent_rows_get_their_own_ids_and_their_tokens_counted(store: sa.En
     async def main() -> list[int]:
         calls = CallLedger(libpq_url(store), run_id)
         try:
-            return await asyncio.gather(*(calls.record(_row(number).as_json()) for number in range(400)))
+            return await asyncio.gather(*(calls.record(numbered_row(number).as_json()) for number in range(400)))
         finally:
             await calls.close()
 
@@ -84,8 +79,8 @@ def test_a_row_the_store_refuses_fails_only_itself(store: sa.Engine, run_id: int
     async def main() -> list[int | BaseException]:
         calls = CallLedger(libpq_url(store), run_id)
         try:
-            return await asyncio.gather(*(calls.record(_row(number, "not json" if number == 7 else "{}").as_json())
-                                          for number in range(64)), return_exceptions=True)
+            rows = [numbered_row(number, "not json" if number == 7 else "{}").as_json() for number in range(64)]
+            return await asyncio.gather(*(calls.record(row) for row in rows), return_exceptions=True)
         finally:
             await calls.close()
 
@@ -98,7 +93,7 @@ def test_a_row_the_store_refuses_fails_only_itself(store: sa.Engine, run_id: int
 def test_lookups_made_together_serve_and_reserve_each_its_own(store: sa.Engine, run_id: int) -> None:
     with store.begin() as conn:
         conn.execute(sa.text("UPDATE lbi.runs SET max_llm_calls = 3 WHERE id = :r"), {"r": run_id})
-        [answered] = ledger.record_calls(conn, run_id=run_id, rows=[_row(1)])
+        [answered] = ledger.record_calls(conn, run_id=run_id, rows=[numbered_row(1)])
 
     async def main() -> list[ledger.Lookup]:
         calls = CallLedger(libpq_url(store), run_id)
@@ -116,13 +111,13 @@ def test_a_connection_the_server_closed_is_opened_again(store: sa.Engine, run_id
     async def main() -> list[int]:
         calls = CallLedger(libpq_url(store), run_id)
         try:
-            first = await calls.record(_row(1).as_json())
+            first = await calls.record(numbered_row(1).as_json())
             with store.connect() as conn:
                 ended = conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                                              " WHERE application_name = 'lbi model transport'"
                                              " AND datname = current_database()")).scalars().all()
             assert ended == [True]
-            together = await asyncio.gather(calls.record(_row(2).as_json()), calls.record(_row(3).as_json()))
+            together = await asyncio.gather(*(calls.record(numbered_row(n).as_json()) for n in (2, 3)))
             return [first, *together]
         finally:
             await calls.close()
@@ -135,7 +130,7 @@ def test_the_rows_handed_over_are_written_when_the_client_is_gone(store: sa.Engi
     transport = subprocess.Popen(
         [sys.executable, "-m", "lbi.models.transport_server", "http://127.0.0.1:9", "2", "5", str(run_id)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"LBI_TRANSPORT_DATABASE_URL": libpq_url(store)})
-    frames = b"".join(request_frame(number, 0, RECORD, _row(number).as_json().encode()) for number in range(30))
+    frames = b"".join(request_frame(number, 0, RECORD, numbered_row(number).as_json().encode()) for number in range(30))
     transport.stdout.close()  # the client is gone: no one reads the replies
     transport.stdin.write(frames)
     transport.stdin.close()

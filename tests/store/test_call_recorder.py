@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from lbi.store import ledger, runs
+from tests.ledger_rows import numbered_row
 
 
 @pytest.fixture
@@ -19,12 +20,6 @@ def run_id(store: sa.Engine) -> int:
                              " VALUES ('recorder-env-v0', 'sqlite', 'd', 'SQL')"))
         return runs.create_run(conn, flow="synthesize", environment_id="recorder-env-v0", params={},
                                max_llm_calls=None, max_tokens=None)
-
-
-def _row(number: int, request_json: str = "{}") -> ledger.CallRow:
-    return ledger.CallRow(request_hash=f"h{number}", role="r", model="m", request_json=request_json,
-                          status="error" if number % 5 == 0 else "ok", response_text=f"answer {number}\x00",
-                          attempt=number % 3 + 1, prompt_tokens=number, completion_tokens=1)
 
 
 def test_every_character_of_a_request_and_its_answer_is_stored_as_it_was(store: sa.Engine, run_id: int) -> None:
@@ -46,7 +41,7 @@ def test_every_character_of_a_request_and_its_answer_is_stored_as_it_was(store: 
 def test_lookups_together_serve_answers_and_reserve_the_budget_in_order(store: sa.Engine, run_id: int) -> None:
     with store.begin() as conn:
         conn.execute(sa.text("UPDATE lbi.runs SET max_llm_calls = 2 WHERE id = :r"), {"r": run_id})
-        answered = ledger.record_calls(conn, run_id=run_id, rows=[_row(1), ledger.CallRow(
+        answered = ledger.record_calls(conn, run_id=run_id, rows=[numbered_row(1), ledger.CallRow(
             request_hash="h1", role="r", model="m", request_json="{}", status="ok", response_text="later")])
         lookups = ledger.serve_or_reserve(conn, request_hashes=["new1", "h1", "new2", "new3"], run_id=run_id)
         counters = conn.execute(sa.text("SELECT llm_calls, cache_hits, cached_tokens FROM lbi.runs WHERE id = :r"),
