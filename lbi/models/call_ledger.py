@@ -84,8 +84,11 @@ class CallLedger:
 
     async def _record(self, rows: list[str]) -> list[int]:
         conn = await self._connection("rows")
-        cursor = await conn.execute(ledger.RECORD_CALLS, ledger.rows_parameters(rows, self._run_id))
-        return [row.id for row in await cursor.fetchall()]
+        written = await (await conn.execute(ledger.RECORD_CALLS, ledger.rows_parameters(rows, self._run_id))).fetchall()
+        found = {}
+        if missing := ledger.keys_without_ids(written):
+            found = dict(await (await conn.execute(ledger.ATTEMPT_IDS, {"k": missing})).fetchall())
+        return ledger.ids_in_order(written, found)
 
     async def _connection(self, purpose: str) -> psycopg.AsyncConnection:
         conn = self._connections.get(purpose)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:
@@ -41,18 +42,24 @@ SERVE_OR_RESERVE = (
 )
 RECORD_CALLS = (
     "WITH new AS (SELECT nextval(pg_get_serial_sequence('lbi.llm_calls', 'id')) AS id, r.*"
-    "             FROM ROWS FROM (json_to_recordset(CAST(%(rows)s AS json)) AS (h text, role text, model text,"
-    "             status text, request text, text text, error text, http int, attempt int, pt int, ct int,"
-    "             lat int)) WITH ORDINALITY AS r(h, role, model, status, request, text, error, http, attempt,"
-    "             pt, ct, lat, n)),"
-    " call AS (INSERT INTO lbi.llm_calls (id, request_hash, run_id, role, model, status, request,"
+    "             FROM ROWS FROM (json_to_recordset(CAST(%(rows)s AS json)) AS (key uuid, h text, role text,"
+    "             model text, status text, request text, text text, error text, http int, attempt int, pt int,"
+    "             ct int, lat int)) WITH ORDINALITY AS r(key, h, role, model, status, request, text, error, http,"
+    "             attempt, pt, ct, lat, n)),"
+    " call AS (INSERT INTO lbi.llm_calls (id, attempt_key, request_hash, run_id, role, model, status, request,"
     "          response_text, error, http_status, attempt, prompt_tokens, completion_tokens, latency_ms)"
-    "          SELECT id, h, %(r)s, role, model, status, CAST(request AS jsonb), text, error, http, attempt,"
-    "          pt, ct, lat FROM new ORDER BY n),"
-    " spent AS (UPDATE lbi.runs SET tokens = tokens + (SELECT sum(pt + ct) FROM new WHERE status <> 'error')"
-    "           WHERE id = %(r)s AND EXISTS (SELECT 1 FROM new WHERE status <> 'error'))"
-    " SELECT id FROM new ORDER BY n"
+    "          SELECT id, key, h, %(r)s, role, model, status, CAST(request AS jsonb), text, error, http, attempt,"
+    "          pt, ct, lat FROM new ORDER BY n"
+    "          ON CONFLICT (attempt_key) DO NOTHING RETURNING id, status, prompt_tokens + completion_tokens AS tokens),"
+    " spent AS (UPDATE lbi.runs SET tokens = tokens + (SELECT sum(tokens) FROM call WHERE status <> 'error')"
+    "           WHERE id = %(r)s AND EXISTS (SELECT 1 FROM call WHERE status <> 'error'))"
+    " SELECT CAST(new.key AS text) AS key, coalesce(call.id, earlier.id) AS id"
+    " FROM new LEFT JOIN call ON call.id = new.id LEFT JOIN lbi.llm_calls earlier ON earlier.attempt_key = new.key"
+    " ORDER BY new.n"
 )
+# The ids of rows whose key a concurrent writer was committing when RECORD_CALLS began (its snapshot
+# did not hold them; the insert waited for that writer and kept its row).
+ATTEMPT_IDS = "SELECT CAST(attempt_key AS text) AS key, id FROM lbi.llm_calls WHERE attempt_key = ANY(CAST(%(k)s AS uuid[]))"
 
 
 def storable_text(text: str) -> str:
@@ -126,12 +133,13 @@ class CallRow:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_ms: int = 0
+    attempt_key: str = field(default_factory=lambda: str(uuid.uuid4()))  # the same row written twice is kept once
 
     def as_json(self) -> str:
         """The row as RECORD_CALLS reads it, text Postgres cannot store replaced (``storable_text``),
         so a paid call always gets its row."""
         return json.dumps(
-            {"h": self.request_hash, "role": self.role, "model": self.model, "status": self.status,
+            {"key": self.attempt_key, "h": self.request_hash, "role": self.role, "model": self.model, "status": self.status,
              "request": storable_text(self.request_json), "text": _storable(self.response_text),
              "error": _storable(self.error), "http": self.http_status, "attempt": self.attempt,
              "pt": self.prompt_tokens, "ct": self.completion_tokens, "lat": self.latency_ms},
@@ -151,8 +159,21 @@ def record_calls(conn: sa.Connection, *, run_id: int | None, rows: list[CallRow]
 
 
 def record_json_rows(conn: sa.Connection, *, run_id: int | None, rows: list[str]) -> list[int]:
-    """``record_calls`` for rows already in their JSON form (``CallRow.as_json``)."""
-    return list(conn.exec_driver_sql(RECORD_CALLS, rows_parameters(rows, run_id)).scalars().all())
+    """``record_calls`` for rows already in their JSON form (``CallRow.as_json``). A row whose key is
+    already stored is not written again; its id is the stored row's."""
+    written = conn.exec_driver_sql(RECORD_CALLS, rows_parameters(rows, run_id)).all()
+    missing = keys_without_ids(written)
+    return ids_in_order(written, dict(conn.exec_driver_sql(ATTEMPT_IDS, {"k": missing}).all()) if missing else {})
+
+
+def keys_without_ids(written: list[Any]) -> list[str]:
+    """The keys of RECORD_CALLS's result rows that came back without an id (see ATTEMPT_IDS)."""
+    return [row.key for row in written if row.id is None]
+
+
+def ids_in_order(written: list[Any], found: dict[str, int]) -> list[int]:
+    """The ids of RECORD_CALLS's result rows, those it did not see taken from ``found`` (ATTEMPT_IDS)."""
+    return [row.id if row.id is not None else found[row.key] for row in written]
 
 
 def rows_parameters(rows: list[str], run_id: int | None) -> dict[str, Any]:

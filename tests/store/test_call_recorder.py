@@ -1,15 +1,22 @@
 """The ledger's statements: rows stored as they were given, lookups made together answered in one
-statement, each its own, without waiting for units writing rows of the run. Their group commit is
-tested with the transport process that runs it (tests/models/test_call_ledger.py)."""
+statement, each its own, without waiting for units writing rows of the run; a row written twice kept
+once. Their group commit is tested with the transport process that runs it
+(tests/models/test_call_ledger.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 
 import pytest
 import sqlalchemy as sa
 
+from lbi.models.call_ledger import CallLedger
 from lbi.store import ledger, runs
+from lbi.store.engine import libpq_url
 from tests.ledger_rows import numbered_row
 
 
@@ -62,3 +69,63 @@ def test_a_lookup_does_not_wait_for_a_unit_writing_rows_of_the_run(store: sa.Eng
             conn.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
             lookups = ledger.serve_or_reserve(conn, request_hashes=["new"], run_id=run_id)
     assert [lookup.reserved for lookup in lookups] == [True]
+
+
+def _attempts(conn: sa.Connection, run_id: int) -> list[tuple[int, str]]:
+    return [tuple(row) for row in conn.execute(sa.text(
+        "SELECT id, request_hash FROM lbi.llm_calls WHERE run_id = :r ORDER BY id"), {"r": run_id})]
+
+
+def test_a_row_written_twice_is_kept_once(store: sa.Engine, run_id: int) -> None:
+    """A row the transport committed but whose reply was lost is written again by the client: the same
+    attempt, one row, its tokens counted once, its id the first write's (the new row beside it is written)."""
+    again = numbered_row(1)
+    with store.begin() as conn:
+        [first] = ledger.record_calls(conn, run_id=run_id, rows=[again])
+        second, new = ledger.record_calls(conn, run_id=run_id, rows=[again, numbered_row(2)])
+        tokens = conn.execute(sa.text("SELECT tokens FROM lbi.runs WHERE id = :r"), {"r": run_id}).scalar_one()
+        assert _attempts(conn, run_id) == [(first, "h1"), (new, "h2")]
+    assert second == first and tokens == 2 + 3
+
+
+def _record_on_a_new_connection(store: sa.Engine, run_id: int, row_json: str) -> int:
+    with store.begin() as conn:
+        return ledger.record_json_rows(conn, run_id=run_id, rows=[row_json])[0]
+
+
+def _record_in_the_transport_s_ledger(store: sa.Engine, run_id: int, row_json: str) -> int:
+    async def main() -> int:
+        calls = CallLedger(libpq_url(store), run_id)
+        try:
+            return await calls.record(row_json)
+        finally:
+            await calls.close()
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("record", [_record_on_a_new_connection, _record_in_the_transport_s_ledger])
+def test_a_row_written_while_its_first_write_commits_gets_that_write_s_id(
+        store: sa.Engine, run_id: int, record: Callable[[sa.Engine, int, str], int]) -> None:
+    """The second write of a row (by the client, or by the transport) waits for a first one still in its
+    transaction (the key's unique index), then keeps that row and answers with its id, which its own
+    statement could not see."""
+    row_json = numbered_row(1).as_json()
+    with store.connect() as first, ThreadPoolExecutor(1) as pool:
+        with first.begin():
+            [first_id] = ledger.record_json_rows(first, run_id=run_id, rows=[row_json])
+            second = pool.submit(record, store, run_id, row_json)
+            _wait_for_a_lock_wait(store)
+        assert second.result(timeout=10) == first_id
+        assert _attempts(first, run_id) == [(first_id, "h1")]
+
+
+def _wait_for_a_lock_wait(store: sa.Engine) -> None:
+    deadline = time.monotonic() + 10
+    with store.connect() as conn:
+        while not conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                " AND query LIKE 'WITH new AS%'")).scalar_one():
+            assert time.monotonic() < deadline, "the second write never waited for the first"
+            time.sleep(0.02)
+            conn.rollback()
