@@ -98,6 +98,12 @@ class CallLedger:
             self._connections[purpose] = conn
         return conn
 
+    async def __aenter__(self) -> CallLedger:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
     async def close(self) -> None:
         for conn in self._connections.values():
             await conn.close()

@@ -56,11 +56,8 @@ def test_items_that_come_while_a_batch_is_written_go_together_in_the_next() -> N
 
 def test_concurrent_rows_get_their_own_ids_and_their_tokens_counted(store: sa.Engine, run_id: int) -> None:
     async def main() -> list[int]:
-        calls = CallLedger(libpq_url(store), run_id)
-        try:
+        async with CallLedger(libpq_url(store), run_id) as calls:
             return await asyncio.gather(*(calls.record(numbered_row(number).as_json()) for number in range(400)))
-        finally:
-            await calls.close()
 
     ids = asyncio.run(main())
     stored = _stored(store, run_id)
@@ -77,12 +74,9 @@ def test_concurrent_rows_get_their_own_ids_and_their_tokens_counted(store: sa.En
 
 def test_a_row_the_store_refuses_fails_only_itself(store: sa.Engine, run_id: int) -> None:
     async def main() -> list[int | BaseException]:
-        calls = CallLedger(libpq_url(store), run_id)
-        try:
+        async with CallLedger(libpq_url(store), run_id) as calls:
             rows = [numbered_row(number, "not json" if number == 7 else "{}").as_json() for number in range(64)]
             return await asyncio.gather(*(calls.record(row) for row in rows), return_exceptions=True)
-        finally:
-            await calls.close()
 
     results = asyncio.run(main())
     assert "invalid input syntax for type json" in str(results[7])
@@ -96,11 +90,8 @@ def test_lookups_made_together_serve_and_reserve_each_its_own(store: sa.Engine, 
         [answered] = ledger.record_calls(conn, run_id=run_id, rows=[numbered_row(1)])
 
     async def main() -> list[ledger.Lookup]:
-        calls = CallLedger(libpq_url(store), run_id)
-        try:
+        async with CallLedger(libpq_url(store), run_id) as calls:
             return await asyncio.gather(*(calls.look_up(key) for key in ["new1", "h1", "new2", "new3", "new4"]))
-        finally:
-            await calls.close()
 
     lookups = asyncio.run(main())
     assert lookups[1] == ledger.Lookup(ledger.CachedAnswer(answered, "answer 1\ufffd", 1, 1), False)
@@ -109,8 +100,7 @@ def test_lookups_made_together_serve_and_reserve_each_its_own(store: sa.Engine, 
 
 def test_a_connection_the_server_closed_is_opened_again(store: sa.Engine, run_id: int) -> None:
     async def main() -> list[int]:
-        calls = CallLedger(libpq_url(store), run_id)
-        try:
+        async with CallLedger(libpq_url(store), run_id) as calls:
             first = await calls.record(numbered_row(1).as_json())
             with store.connect() as conn:
                 ended = conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -119,8 +109,6 @@ def test_a_connection_the_server_closed_is_opened_again(store: sa.Engine, run_id
             assert ended == [True]
             together = await asyncio.gather(*(calls.record(numbered_row(n).as_json()) for n in (2, 3)))
             return [first, *together]
-        finally:
-            await calls.close()
 
     ids = asyncio.run(main())  # the batch that met the closed connection failed; its rows were written alone
     assert sorted(_stored(store, run_id)) == sorted(ids) and len(set(ids)) == 3

@@ -95,11 +95,8 @@ def _record_on_a_new_connection(store: sa.Engine, run_id: int, row_json: str) ->
 
 def _record_in_the_transport_s_ledger(store: sa.Engine, run_id: int, row_json: str) -> int:
     async def main() -> int:
-        calls = CallLedger(libpq_url(store), run_id)
-        try:
+        async with CallLedger(libpq_url(store), run_id) as calls:
             return await calls.record(row_json)
-        finally:
-            await calls.close()
 
     return asyncio.run(main())
 
