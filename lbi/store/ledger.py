@@ -53,9 +53,9 @@ RECORD_CALLS = (
     "          ON CONFLICT (attempt_key) DO NOTHING RETURNING id, status, prompt_tokens + completion_tokens AS tokens),"
     " spent AS (UPDATE lbi.runs SET tokens = tokens + (SELECT sum(tokens) FROM call WHERE status <> 'error')"
     "           WHERE id = %(r)s AND EXISTS (SELECT 1 FROM call WHERE status <> 'error'))"
-    " SELECT CAST(new.key AS text) AS key, coalesce(call.id, earlier.id) AS id"
-    " FROM new LEFT JOIN call ON call.id = new.id LEFT JOIN lbi.llm_calls earlier ON earlier.attempt_key = new.key"
-    " ORDER BY new.n"
+    " SELECT CAST(new.key AS text) AS key,"
+    "        coalesce(call.id, (SELECT id FROM lbi.llm_calls WHERE attempt_key = new.key)) AS id"  # only when not written
+    " FROM new LEFT JOIN call ON call.id = new.id ORDER BY new.n"
 )
 # The ids of rows whose key a concurrent writer was committing when RECORD_CALLS began (its snapshot
 # did not hold them; the insert waited for that writer and kept its row).
