@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ class ChatRequest:
     messages: tuple[dict[str, str], ...]
     metadata: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """What identifies the request: the same model and messages give the same key."""
         return digest(self.model, [sorted(m.items()) for m in self.messages])

@@ -7,6 +7,7 @@ line starting 'Error'.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -43,7 +44,9 @@ class Result:
         return f"{count} row{'s' * (count != 1)}"
 
 
+@functools.lru_cache(maxsize=4096)
 def read_result(text: str) -> Result:
+    """Memoized: the judge and the labeler read each step's observation again for every criterion and span."""
     error = _ERROR.search(text)
     if error:
         return Result(error=error.group(1).strip())
