@@ -158,6 +158,17 @@ def answer_times(database_url: str, run_id: int) -> list[float]:
     return [float(end) for end in ends]
 
 
+def finished_at(database_url: str, run_id: int) -> float:
+    """When the run's row was marked finished (the flow body's end, before its report), in seconds since
+    the epoch."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        finished = conn.execute(sa.text("SELECT extract(epoch FROM finished_at) FROM lbi.runs WHERE id = :r"),
+                                {"r": run_id}).scalar_one()
+    engine.dispose()
+    return float(finished)
+
+
 def steady_window(ends: list[float]) -> tuple[int, int]:
     """The indices in ``answer_times`` of the run's 10th and 90th percentile of answered calls: the
     calls between them flow once the run's start (ingest, the first tasks) is over and before its end

@@ -16,7 +16,10 @@ every `lbi synthesize` and deployment run is, so its one-time imports and proces
 "steady" is the utilisation between the run's 10th and 90th percentile of answered calls: the
 rate once calls flow, apart from the run's fixed start (ingest, the first tasks) and end (the
 last gates, indexing, the report). "first" is the seconds from the flow's call to its first
-answer, "end" from its last answer to the flow call's return.
+answer, "end" from its last answer to the flow call's return, "stored" from the flow's call to
+the run's row marked finished: the body's end before its report and Prefect's end of the flow run,
+which returns on its heartbeat thread's next whole-second tick (so "seconds" moves in steps of
+about a second and "stored" is the finer figure to compare runs by).
 The "client" section measures the model client alone (new calls through its cache,
 ledger and budget, no pipeline around it): the floor under the pipeline's CPU per call.
 """
@@ -33,8 +36,8 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
-    answer_times, cpu_between, cpu_samples, cpu_seconds, fresh_database, ledger_by_role, offline_model,
-    prefect_server, run_synthesis, run_synthesis_fresh, steady_calls_per_second, steady_window,
+    answer_times, cpu_between, cpu_samples, cpu_seconds, finished_at, fresh_database, ledger_by_role,
+    offline_model, prefect_server, run_synthesis, run_synthesis_fresh, steady_calls_per_second, steady_window,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
 from flows.params import SynthesizeParams  # noqa: E402
@@ -59,7 +62,7 @@ def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, d
     where = "each run in a fresh process" if fresh else "in this process, after a warm-up run"
     print(f"\n## Utilisation (offline model at {LATENCY_MS} ms per call; {embedder}; {where})\n")
     print(f"{'C':>4} {'calls':>7} {'seconds':>8} {'calls/s':>8} {'C/L':>7} {'utilisation':>11} {'steady':>6}"
-          f" {'first':>5} {'end':>5} | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}"
+          f" {'first':>5} {'end':>5} {'stored':>6} | CPU ms per call: {'pipeline':>8} {'postgres':>8} {'ours':>6} {'model':>6} {'prefect':>7}"
           f" | steady: {'pipeline':>8} {'postgres':>8} {'ours':>6}")
     for c in concurrencies:
         url = fresh_database()
@@ -74,9 +77,10 @@ def utilisation(model_url: str, concurrencies: list[int], workloads: dict[int, d
         steady_cpu = {group: 1000 * used / max(1, window[1] - window[0])
                       for group, used in cpu_between(samples, ends[window[0]], ends[window[1]]).items()}
         first, end = ends[0] - timed.called_at, timed.called_at + timed.seconds - ends[-1]
+        stored = finished_at(url, timed.result["run_id"]) - timed.called_at
         per_call = {group: 1000 * used / max(1, calls) for group, used in timed.cpu.items()}
         print(f"{c:>4} {calls:>7} {timed.seconds:>8.1f} {achieved:>8.1f} {ceiling:>7.1f} {achieved / ceiling:>11.2f}"
-              f" {steady:>6.2f} {first:>5.2f} {end:>5.2f}"
+              f" {steady:>6.2f} {first:>5.2f} {end:>5.2f} {stored:>6.2f}"
               f" | {'':>16} {per_call['pipeline']:>8.1f} {per_call['postgres']:>8.1f}"
               f" {per_call['pipeline'] + per_call['postgres']:>6.1f} {per_call['model']:>6.1f}"
               f" {per_call['prefect']:>7.1f} | {'':>6} {steady_cpu['pipeline']:>8.1f} {steady_cpu['postgres']:>8.1f}"
