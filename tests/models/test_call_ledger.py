@@ -9,13 +9,14 @@ import asyncio
 import logging
 import subprocess
 import sys
+import time
 
 import pytest
 import sqlalchemy as sa
 
 from lbi.models.call_ledger import CallLedger, GroupCommit
 from lbi.models.client import ClientOptions, ModelClient
-from lbi.models.frames import ANSWER, RECORD, REPLY, request_frame
+from lbi.models.frames import ANSWER, CALL, DROP_WAITING, RECORD, REPLY, REQUEST_HASH_SIZE, request_frame
 from lbi.store import ledger, runs
 from lbi.store.engine import libpq_url
 from tests.ledger_rows import numbered_row
@@ -172,3 +173,41 @@ def test_a_frame_of_unknown_kind_is_answered_with_no_response() -> None:
     assert transport.stdout.read(size) == b"a request frame of unknown kind 99"
     transport.stdin.close()
     assert transport.wait(10) == 0
+
+
+def test_a_call_whose_lookup_is_in_flight_when_the_run_stops_is_not_posted(store: sa.Engine, run_id: int) -> None:
+    """The lookup waits on the run's row (held here), the run stops meanwhile (DROP_WAITING), then the
+    lookup reserves the call: it is answered as dropped and never reaches the model."""
+    with scripted([Reply(content="never")]) as (url, seen), store.connect() as holder:
+        holder.execute(sa.text("SELECT 1 FROM lbi.runs WHERE id = :r FOR UPDATE"), {"r": run_id})
+        transport = subprocess.Popen(
+            [sys.executable, "-m", "lbi.models.transport_server", url, "2", "5", str(run_id)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"LBI_TRANSPORT_DATABASE_URL": libpq_url(store)})
+        try:
+            transport.stdin.write(request_frame(1, 0, CALL, b"a" * REQUEST_HASH_SIZE + b'{"model": "m"}'))
+            transport.stdin.flush()
+            _wait_for_a_lookup_waiting_on_the_run(store)
+            # the drop, then a frame answered at once: its reply says the drop was read (frames are read in order)
+            transport.stdin.write(request_frame(0, 0, DROP_WAITING, b"") + request_frame(2, 0, 99, b""))
+            transport.stdin.flush()
+            request_id, *_, size = REPLY.unpack(transport.stdout.read(REPLY.size))
+            assert request_id == 2 and transport.stdout.read(size)
+            holder.rollback()  # the lookup goes on, and reserves the call
+            request_id, kind, status, _, size = REPLY.unpack(transport.stdout.read(REPLY.size))
+            assert (request_id, kind, status) == (1, ANSWER, 0)
+            assert transport.stdout.read(size).startswith(b"dropped before it was sent")
+        finally:
+            transport.stdin.close()
+            assert transport.wait(10) == 0
+        assert seen == []
+
+
+def _wait_for_a_lookup_waiting_on_the_run(store: sa.Engine) -> None:
+    deadline = time.monotonic() + 10
+    with store.connect() as conn:
+        while not conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lbi model transport'"
+                " AND datname = current_database() AND wait_event_type = 'Lock'")).scalar_one():
+            assert time.monotonic() < deadline, "the lookup never waited on the run's row"
+            time.sleep(0.02)
+            conn.rollback()

@@ -131,7 +131,7 @@ def test_the_retry_finds_the_nearest_in_a_store_migrated_with_its_vectors(
         migrate(engine, older)
         vectors, queries = _grouped()
         corpus_id = _store(engine, vectors)
-        assert migrate(engine) == ["0012_retrieval_fallback.sql"]
+        assert migrate(engine) == [path.name for version, path in available() if version >= 12]
         with engine.connect() as conn:
             for table in ("lbi.embeddings", "lbi.corpus_items"):
                 assert conn.execute(sa.text(f"SELECT count(*) FROM {table}"
