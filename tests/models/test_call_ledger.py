@@ -9,7 +9,6 @@ import asyncio
 import logging
 import subprocess
 import sys
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +18,9 @@ from lbi.models.client import ClientOptions, ModelClient
 from lbi.models.frames import ANSWER, CALL, DROP_WAITING, RECORD, REPLY, REQUEST_HASH_SIZE, request_frame
 from lbi.store import ledger, runs
 from lbi.store.engine import libpq_url
+from tests.eventually import eventually
 from tests.ledger_rows import numbered_row
+from tests.lock_waits import sessions_waiting_on_a_lock
 from tests.models.scripted_server import Reply, scripted
 
 
@@ -186,7 +187,8 @@ def test_a_call_whose_lookup_is_in_flight_when_the_run_stops_is_not_posted(store
         try:
             transport.stdin.write(request_frame(1, 0, CALL, b"a" * REQUEST_HASH_SIZE + b'{"model": "m"}'))
             transport.stdin.flush()
-            _wait_for_a_lookup_waiting_on_the_run(store)
+            assert eventually(lambda: sessions_waiting_on_a_lock(store, "application_name = 'lbi model transport'")), \
+                "the lookup never waited on the run's row"
             # the drop, then a frame answered at once: its reply says the drop was read (frames are read in order)
             transport.stdin.write(request_frame(0, 0, DROP_WAITING, b"") + request_frame(2, 0, 99, b""))
             transport.stdin.flush()
@@ -200,14 +202,3 @@ def test_a_call_whose_lookup_is_in_flight_when_the_run_stops_is_not_posted(store
             transport.stdin.close()
             assert transport.wait(10) == 0
         assert seen == []
-
-
-def _wait_for_a_lookup_waiting_on_the_run(store: sa.Engine) -> None:
-    deadline = time.monotonic() + 10
-    with store.connect() as conn:
-        while not conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lbi model transport'"
-                " AND datname = current_database() AND wait_event_type = 'Lock'")).scalar_one():
-            assert time.monotonic() < deadline, "the lookup never waited on the run's row"
-            time.sleep(0.02)
-            conn.rollback()

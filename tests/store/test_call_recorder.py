@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
@@ -17,7 +16,9 @@ import sqlalchemy as sa
 from lbi.models.call_ledger import CallLedger
 from lbi.store import ledger, runs
 from lbi.store.engine import libpq_url
+from tests.eventually import eventually
 from tests.ledger_rows import numbered_row
+from tests.lock_waits import sessions_waiting_on_a_lock
 
 
 @pytest.fixture
@@ -112,17 +113,7 @@ def test_a_row_written_while_its_first_write_commits_gets_that_write_s_id(
         with first.begin():
             [first_id] = ledger.record_json_rows(first, run_id=run_id, rows=[row_json])
             second = pool.submit(record, store, run_id, row_json)
-            _wait_for_a_lock_wait(store)
+            assert eventually(lambda: sessions_waiting_on_a_lock(store, "query LIKE 'WITH new AS%'")), \
+                "the second write never waited for the first"
         assert second.result(timeout=10) == first_id
         assert _attempts(first, run_id) == [(first_id, "h1")]
-
-
-def _wait_for_a_lock_wait(store: sa.Engine) -> None:
-    deadline = time.monotonic() + 10
-    with store.connect() as conn:
-        while not conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                " AND query LIKE 'WITH new AS%'")).scalar_one():
-            assert time.monotonic() < deadline, "the second write never waited for the first"
-            time.sleep(0.02)
-            conn.rollback()
