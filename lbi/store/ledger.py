@@ -53,12 +53,10 @@ RECORD_CALLS = (
     "          ON CONFLICT (attempt_key) DO NOTHING RETURNING id, status, prompt_tokens + completion_tokens AS tokens),"
     " spent AS (UPDATE lbi.runs SET tokens = tokens + (SELECT sum(tokens) FROM call WHERE status <> 'error')"
     "           WHERE id = %(r)s AND EXISTS (SELECT 1 FROM call WHERE status <> 'error'))"
-    " SELECT CAST(new.key AS text) AS key,"
-    "        coalesce(call.id, (SELECT id FROM lbi.llm_calls WHERE attempt_key = new.key)) AS id"  # only when not written
-    " FROM new LEFT JOIN call ON call.id = new.id ORDER BY new.n"
+    " SELECT CAST(new.key AS text) AS key, call.id FROM new LEFT JOIN call ON call.id = new.id ORDER BY new.n"
 )
-# The ids of rows whose key a concurrent writer was committing when RECORD_CALLS began (its snapshot
-# did not hold them; the insert waited for that writer and kept its row).
+# The ids of the rows RECORD_CALLS did not write (no id): their key was stored already, or by a writer
+# that was committing it meanwhile (the insert waited for it; the statement's snapshot cannot see it).
 ATTEMPT_IDS = "SELECT CAST(attempt_key AS text) AS key, id FROM lbi.llm_calls WHERE attempt_key = ANY(CAST(%(k)s AS uuid[]))"
 
 
@@ -167,12 +165,12 @@ def record_json_rows(conn: sa.Connection, *, run_id: int | None, rows: list[str]
 
 
 def keys_without_ids(written: list[Any]) -> list[str]:
-    """The keys of RECORD_CALLS's result rows that came back without an id (see ATTEMPT_IDS)."""
+    """The keys of RECORD_CALLS's result rows that came back without an id: rows it did not write."""
     return [row.key for row in written if row.id is None]
 
 
 def ids_in_order(written: list[Any], found: dict[str, int]) -> list[int]:
-    """The ids of RECORD_CALLS's result rows, those it did not see taken from ``found`` (ATTEMPT_IDS)."""
+    """The ids of RECORD_CALLS's result rows, those it did not write taken from ``found`` (ATTEMPT_IDS)."""
     return [row.id if row.id is not None else found[row.key] for row in written]
 
 
