@@ -23,8 +23,8 @@ _COUNTS = sa.text("""
       (SELECT count(*) FROM lbi.trajectories WHERE run_id = :r) AS trajectories,
       (SELECT count(*) FROM lbi.examples WHERE run_id = :r) AS examples,
       (SELECT count(DISTINCT example_id) FROM lbi.verdicts WHERE run_id = :r) AS judged,
-      (SELECT llm_calls FROM lbi.runs WHERE id = :r) AS calls,
-      (SELECT cache_hits FROM lbi.runs WHERE id = :r) AS cached
+      (SELECT llm_calls FROM lbi.run_counters WHERE run_id = :r) AS calls,
+      (SELECT cache_hits FROM lbi.run_counters WHERE run_id = :r) AS cached
 """)
 
 
@@ -97,7 +97,7 @@ class LedgerMark:
 
 
 _CALLS_SINCE = sa.text("""
-    SELECT coalesce(max(id), :after) AS last_id, (SELECT cache_hits FROM lbi.runs WHERE id = :r) AS cache_hits,
+    SELECT coalesce(max(id), :after) AS last_id, (SELECT cache_hits FROM lbi.run_counters WHERE run_id = :r) AS cache_hits,
            count(*) FILTER (WHERE status <> 'error') AS paid, count(*) FILTER (WHERE status = 'error') AS failed,
            coalesce(sum(prompt_tokens) FILTER (WHERE status <> 'error'), 0) AS prompt_tokens,
            coalesce(sum(completion_tokens) FILTER (WHERE status <> 'error'), 0) AS completion_tokens

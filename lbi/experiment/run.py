@@ -157,9 +157,9 @@ class _Experiment:
         evaluation_runs = [report.run_id for report in self.evaluations.values()]
         with self.engine.begin() as conn:
             own, evaluations = conn.execute(sa.text("""
-                SELECT coalesce(sum(llm_calls) FILTER (WHERE id = :run), 0),
-                       coalesce(sum(llm_calls) FILTER (WHERE id = ANY(:evaluations)), 0)
-                FROM lbi.runs WHERE id = :run OR id = ANY(:evaluations)
+                SELECT coalesce(sum(llm_calls) FILTER (WHERE run_id = :run), 0),
+                       coalesce(sum(llm_calls) FILTER (WHERE run_id = ANY(:evaluations)), 0)
+                FROM lbi.run_counters WHERE run_id = :run OR run_id = ANY(:evaluations)
             """), {"run": self.run_id, "evaluations": evaluation_runs}).one()
             conn.execute(sa.text("UPDATE lbi.runs SET max_llm_calls = :left WHERE id = :run"),
                          {"left": max(cap - evaluations, 0), "run": self.run_id})

@@ -1,4 +1,5 @@
-"""Runs: one row per flow run, with its parameters, budget, status and totals."""
+"""Runs: one row per flow run, with its parameters, budget, status and totals; its model-call counters
+in a row of their own (lbi.run_counters: db/migrations/0015_run_counters.sql says why)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ def create_run(conn: sa.Connection, *, flow: str, environment_id: str | None, pa
                max_llm_calls: int | None, max_tokens: int | None, flow_run_id: str | None = None) -> int:
     return conn.execute(
         sa.text(
-            "INSERT INTO lbi.runs (flow, environment_id, params, max_llm_calls, max_tokens, flow_run_id)"
-            " VALUES (:flow, :env, CAST(:params AS jsonb), :calls, :tokens, :frid) RETURNING id"
+            "WITH run AS (INSERT INTO lbi.runs (flow, environment_id, params, max_llm_calls, max_tokens, flow_run_id)"
+            "             VALUES (:flow, :env, CAST(:params AS jsonb), :calls, :tokens, :frid) RETURNING id),"
+            " counters AS (INSERT INTO lbi.run_counters (run_id) SELECT id FROM run)"
+            " SELECT id FROM run"
         ),
         {"flow": flow, "env": environment_id, "params": json.dumps(params), "calls": max_llm_calls,
          "tokens": max_tokens, "frid": flow_run_id},
@@ -31,7 +34,10 @@ def finish_run(conn: sa.Connection, *, run_id: int, status: str, message: str | 
 
 
 def get_run(conn: sa.Connection, *, run_id: int) -> dict[str, Any]:
-    row = conn.execute(sa.text("SELECT * FROM lbi.runs WHERE id = :id"), {"id": run_id}).mappings().one()
+    """The run's row with its counters."""
+    row = conn.execute(sa.text(
+        "SELECT r.*, k.llm_calls, k.tokens, k.cache_hits, k.cached_tokens"
+        " FROM lbi.runs r JOIN lbi.run_counters k ON k.run_id = r.id WHERE r.id = :id"), {"id": run_id}).mappings().one()
     return dict(row)
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from lbi.store import runs
+
 
 def _scalar(conn: sa.Connection, sql: str, **params: Any) -> Any:
     return conn.execute(sa.text(sql), params).scalar()
@@ -24,7 +26,7 @@ def run_totals(conn: sa.Connection, *, run_id: int, chunk_ids: list[int], instru
     statuses = dict(conn.execute(
         sa.text("SELECT status, count(*) FROM lbi.examples WHERE trajectory_id = ANY(:t) GROUP BY status"), t
     ).all())
-    run = conn.execute(sa.text("SELECT * FROM lbi.runs WHERE id = :r"), {"r": run_id}).mappings().one()
+    run = runs.get_run(conn, run_id=run_id)
     calls = dict(conn.execute(
         sa.text("SELECT status, count(*) FROM lbi.llm_calls WHERE run_id = :r GROUP BY status"), {"r": run_id}
     ).all())
@@ -60,15 +62,15 @@ def environment_stats(conn: sa.Connection, *, environment_id: str | None) -> lis
     rows = conn.execute(sa.text("""
         WITH usage AS (
           SELECT r.environment_id, r.flow, count(*) AS runs,
-            coalesce(sum(r.cache_hits), 0) AS cached_calls, coalesce(sum(r.tokens), 0) AS paid_tokens,
-            coalesce(sum(r.cached_tokens), 0) AS cached_tokens,
+            coalesce(sum(k.cache_hits), 0) AS cached_calls, coalesce(sum(k.tokens), 0) AS paid_tokens,
+            coalesce(sum(k.cached_tokens), 0) AS cached_tokens,
             coalesce(sum((SELECT count(*) FROM lbi.llm_calls l WHERE l.run_id = r.id AND l.status <> 'error')), 0)
               AS paid_calls,
             coalesce(sum((SELECT count(*) FROM lbi.llm_calls l WHERE l.run_id = r.id AND l.status = 'invalid')), 0)
               AS invalid_calls,
             coalesce(sum((SELECT count(*) FROM lbi.llm_calls l WHERE l.run_id = r.id AND l.status = 'error')), 0)
               AS failed_calls
-          FROM lbi.runs r GROUP BY r.environment_id, r.flow)
+          FROM lbi.runs r JOIN lbi.run_counters k ON k.run_id = r.id GROUP BY r.environment_id, r.flow)
         SELECT e.id AS environment,
           (SELECT count(*) FROM lbi.environment_documents d WHERE d.environment_id = e.id) AS documents,
           (SELECT count(*) FROM lbi.skipped_documents s WHERE s.environment_id = e.id) AS skipped_documents,

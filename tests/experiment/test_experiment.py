@@ -158,8 +158,9 @@ def test_the_cap_on_model_calls_covers_the_whole_experiment(synthesized_store: s
         assert message.startswith(last.removeprefix("stopped: "))
         assert list(q("SELECT variant FROM lbi.experiment_table WHERE experiment_id = :x",
                       x=experiment_id).scalars()) == ["full"]
-        own, evaluations = q("SELECT sum(llm_calls) FILTER (WHERE id = :run),"
-                             " sum(llm_calls) FILTER (WHERE id > :run AND flow = 'evaluate') FROM lbi.runs",
+        own, evaluations = q("SELECT sum(k.llm_calls) FILTER (WHERE r.id = :run),"
+                             " sum(k.llm_calls) FILTER (WHERE r.id > :run AND r.flow = 'evaluate')"
+                             " FROM lbi.runs r JOIN lbi.run_counters k ON k.run_id = r.id",
                              run=run_id).one()
         assert 0 < evaluations <= 4 and own == cap - evaluations  # the no-documents synthesis spent the rest
         paid = q("SELECT count(*) FROM lbi.llm_calls WHERE run_id >= :run AND status <> 'error'",

@@ -33,13 +33,14 @@ def test_regenerated_reasons_speak_of_the_relabeled_instruction(dataset_store: s
         assert decision.reason and instructions[sample["example_id"]].rstrip(".") in decision.reason
     with dataset_store.connect() as conn:
         runs = conn.execute(sa.text(
-            "SELECT r.status, r.cache_hits + count(l.id) AS asked FROM lbi.runs r"
-            " LEFT JOIN lbi.llm_calls l ON l.run_id = r.id WHERE r.flow = 'export' GROUP BY r.id ORDER BY r.id")).all()
+            "SELECT r.status, k.cache_hits + count(l.id) AS asked FROM lbi.runs r JOIN lbi.run_counters k ON k.run_id = r.id"
+            " LEFT JOIN lbi.llm_calls l ON l.run_id = r.id WHERE r.flow = 'export' GROUP BY r.id, k.cache_hits"
+            " ORDER BY r.id")).all()
     assert [tuple(run) for run in runs] == [("completed", len(samples))], "one question per sample (same ones cached)"
     export(dataset_store, environment_id=ENV, fmt="sft-steps", destination=str(tmp_path / "b"), options=options)
     assert (tmp_path / "a" / "sft-steps.jsonl").read_bytes() == (tmp_path / "b" / "sft-steps.jsonl").read_bytes()
     with dataset_store.connect() as conn:
         second = conn.execute(sa.text(
-            "SELECT cache_hits, (SELECT count(*) FROM lbi.llm_calls WHERE run_id = r.id) FROM lbi.runs r"
-            " WHERE flow = 'export' ORDER BY id DESC LIMIT 1")).one()
+            "SELECT k.cache_hits, (SELECT count(*) FROM lbi.llm_calls WHERE run_id = r.id) FROM lbi.runs r"
+            " JOIN lbi.run_counters k ON k.run_id = r.id WHERE flow = 'export' ORDER BY id DESC LIMIT 1")).one()
     assert tuple(second) == (len(samples), 0), "the second export pays for nothing"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flows.params import SynthesizeParams
 from flows.synthesize import synthesize
 from lbi.method.criteria import Criterion
+from lbi.store import runs
 from tests.flows import dataset
 
 SMALL = dict(max_docs=2, instructions_per_doc=2, max_steps=3, max_span_steps=2)
@@ -51,7 +52,7 @@ def test_each_stage_writes_linked_rows(store: sa.Engine) -> None:
         assert q("SELECT count(*) FROM (SELECT example_id, judge, bool_and(accept) AS ok FROM lbi.verdicts"
                  " GROUP BY 1, 2) a WHERE a.judge = 'offline-judge-a' AND a.ok <> EXISTS (SELECT 1 FROM lbi.verdicts b"
                  " WHERE b.example_id = a.example_id AND b.judge = 'offline-judge-b')") == 0
-        run = conn.execute(sa.text("SELECT * FROM lbi.runs")).mappings().one()
+        run = runs.get_run(conn, run_id=conn.execute(sa.text("SELECT id FROM lbi.runs")).scalar_one())
     assert run["status"] == "completed" and run["totals"]["accepted"] == totals["accepted"]
     assert totals["model_calls"] == run["llm_calls"] > 0
 

@@ -70,7 +70,7 @@ def test_concurrent_rows_get_their_own_ids_and_their_tokens_counted(store: sa.En
                                                                       number % 3 + 1)
         assert row.status == ("error" if number % 5 == 0 else "ok")
     with store.connect() as conn:
-        tokens = conn.execute(sa.text("SELECT tokens FROM lbi.runs WHERE id = :r"), {"r": run_id}).scalar_one()
+        tokens = conn.execute(sa.text("SELECT tokens FROM lbi.run_counters WHERE run_id = :r"), {"r": run_id}).scalar_one()
     assert tokens == sum(number + 1 for number in range(400) if number % 5)
 
 
@@ -177,10 +177,10 @@ def test_a_frame_of_unknown_kind_is_answered_with_no_response() -> None:
 
 
 def test_a_call_whose_lookup_is_in_flight_when_the_run_stops_is_not_posted(store: sa.Engine, run_id: int) -> None:
-    """The lookup waits on the run's row (held here), the run stops meanwhile (DROP_WAITING), then the
+    """The lookup waits on the run's counters (held here), the run stops meanwhile (DROP_WAITING), then the
     lookup reserves the call: it is answered as dropped and never reaches the model."""
     with scripted([Reply(content="never")]) as (url, seen), store.connect() as holder:
-        holder.execute(sa.text("SELECT 1 FROM lbi.runs WHERE id = :r FOR UPDATE"), {"r": run_id})
+        holder.execute(sa.text("SELECT 1 FROM lbi.run_counters WHERE run_id = :r FOR UPDATE"), {"r": run_id})
         transport = subprocess.Popen(
             [sys.executable, "-m", "lbi.models.transport_server", url, "2", "5", str(run_id)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"LBI_TRANSPORT_DATABASE_URL": libpq_url(store)})

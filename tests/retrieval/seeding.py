@@ -28,12 +28,15 @@ class Seed:
     environment_id: str = CHINOOK
 
 
+def seed_environments(conn: sa.Connection) -> None:
+    for env_id in (CHINOOK, OTHER):
+        base = registry.spec(CHINOOK)
+        documents.upsert_environment(conn, spec=EnvSpec(env_id, base.family, base.description, base.action_language))
+
+
 def seed_run(engine: sa.Engine, *, model_base_url: str = "http://unused/v1", environment_id: str = CHINOOK) -> int:
     with engine.begin() as conn:
-        for env_id in (CHINOOK, OTHER):
-            base = registry.spec(CHINOOK)
-            documents.upsert_environment(conn, spec=EnvSpec(env_id, base.family, base.description,
-                                                            base.action_language))
+        seed_environments(conn)
         return runs.create_run(conn, flow="synthesize", environment_id=environment_id,
                                params={"env": environment_id, "model_base_url": model_base_url},
                                max_llm_calls=None, max_tokens=None)
@@ -71,9 +74,10 @@ def _chunk(conn: sa.Connection) -> int:
     return documents.add_chunks(conn, document_id=document_id, chunking="seed", chunks=["seed"])[0]
 
 
-def bare_examples(engine: sa.Engine, n: int, *, environment_id: str) -> list[int]:
-    """n bare accepted example rows (one trajectory, n spans) to hang made-up vectors on."""
-    run_id = seed_run(engine)
+def bare_examples(engine: sa.Engine, n: int, *, environment_id: str, run_id: int | None = None) -> list[int]:
+    """n bare accepted example rows (one trajectory, n spans) to hang made-up vectors on, made by ``run_id``
+    (by default a new run's)."""
+    run_id = seed_run(engine) if run_id is None else run_id
     [example_id] = seed_examples(engine, run_id, [Seed("noise", ("SELECT 1",), environment_id=environment_id)])
     with engine.begin() as conn:
         trajectory_id = conn.execute(sa.text("SELECT trajectory_id FROM lbi.examples WHERE id = :e"),

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -17,8 +16,9 @@ from lbi.retrieval import search
 from lbi.retrieval.corpus import CorpusItem, save_items
 from lbi.retrieval.queries import CORPUS, EXAMPLES, Searched
 from lbi.store import embedded
-from lbi.store.migrate import available, migrate
-from tests.retrieval.seeding import CHINOOK, bare_examples, index_made_up
+from lbi.store.migrate import migrate
+from tests.older_store import later_migrations, older_store
+from tests.retrieval.seeding import CHINOOK, bare_examples, index_made_up, seed_environments
 
 EMBEDDER, GROUPS, MEMBERS, K = "made-up", 50, 30, 10  # more vectors than the retry's shortlist
 INDEX = {EXAMPLES: "embeddings_environment", CORPUS: "corpus_items_corpus"}
@@ -38,9 +38,10 @@ def _grouped() -> tuple[np.ndarray, np.ndarray]:
     return vectors, queries
 
 
-def _store(engine: sa.Engine, vectors: np.ndarray) -> int:
-    """The vectors as the environment's examples and as an experiment's corpus; returns the corpus's id."""
-    ids = bare_examples(engine, len(vectors), environment_id=CHINOOK)
+def _store(engine: sa.Engine, vectors: np.ndarray, run_id: int | None = None) -> int:
+    """The vectors as the environment's examples (made by ``run_id``, by default a new run) and as an
+    experiment's corpus; returns the corpus's id."""
+    ids = bare_examples(engine, len(vectors), environment_id=CHINOOK, run_id=run_id)
     with engine.begin() as conn:
         index_made_up(conn, ids, vectors, embedder=EMBEDDER, instructions=[f"item {n}" for n in range(len(ids))])
         experiment = conn.execute(sa.text("INSERT INTO lbi.experiments (environment_id, task_set, task_set_hash)"
@@ -117,21 +118,14 @@ def test_the_retry_finds_the_nearest_in_a_store_migrated_with_its_vectors(
         pg_info: embedded.PostmasterInfo, tmp_path: Path) -> None:
     """A store migrated up to 0011, holding vectors, then migrated to the latest: the bits are filled, and
     the retry finds the exact nearest of every query in both tables."""
-    name = f"older_{tmp_path.name}"
-    with psycopg.connect(host=str(pg_info.socket_dir), port=pg_info.port, user="postgres", dbname="postgres",
-                         autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    engine = sa.create_engine(embedded.url_for(pg_info, name))
-    try:
-        older = tmp_path / "older"
-        older.mkdir()
-        for version, path in available():
-            if version < 12:
-                (older / path.name).write_text(path.read_text())
-        migrate(engine, older)
+    with older_store(pg_info, tmp_path, before=12) as engine:
         vectors, queries = _grouped()
-        corpus_id = _store(engine, vectors)
-        assert migrate(engine) == [path.name for version, path in available() if version >= 12]
+        with engine.begin() as conn:
+            seed_environments(conn)
+            old_run = conn.execute(sa.text("INSERT INTO lbi.runs (flow, environment_id) VALUES ('synthesize', :env)"
+                                           " RETURNING id"), {"env": CHINOOK}).scalar_one()  # as 0011 made runs
+        corpus_id = _store(engine, vectors, old_run)
+        assert migrate(engine) == later_migrations(12)
         with engine.connect() as conn:
             for table in ("lbi.embeddings", "lbi.corpus_items"):
                 assert conn.execute(sa.text(f"SELECT count(*) FROM {table}"
@@ -141,8 +135,3 @@ def test_the_retry_finds_the_nearest_in_a_store_migrated_with_its_vectors(
         for searched, (scope, keys) in _scopes(engine, corpus_id).items():
             for query in queries:
                 assert _dense_top(engine, searched, scope, query) == _exact(vectors, query, keys)
-    finally:
-        engine.dispose()
-        with psycopg.connect(host=str(pg_info.socket_dir), port=pg_info.port, user="postgres", dbname="postgres",
-                             autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -52,7 +52,7 @@ def test_lookups_together_serve_answers_and_reserve_the_budget_in_order(store: s
         answered = ledger.record_calls(conn, run_id=run_id, rows=[numbered_row(1), ledger.CallRow(
             request_hash="h1", role="r", model="m", request_json="{}", status="ok", response_text="later")])
         lookups = ledger.serve_or_reserve(conn, request_hashes=["new1", "h1", "new2", "new3"], run_id=run_id)
-        counters = conn.execute(sa.text("SELECT llm_calls, cache_hits, cached_tokens FROM lbi.runs WHERE id = :r"),
+        counters = conn.execute(sa.text("SELECT llm_calls, cache_hits, cached_tokens FROM lbi.run_counters WHERE run_id = :r"),
                                 {"r": run_id}).one()
     assert [lookup.reserved for lookup in lookups] == [True, False, True, False]
     assert [lookup.cached for lookup in lookups[::2]] == [None, None]
@@ -84,7 +84,7 @@ def test_a_row_written_twice_is_kept_once(store: sa.Engine, run_id: int) -> None
     with store.begin() as conn:
         [first] = ledger.record_calls(conn, run_id=run_id, rows=[again])
         second, new = ledger.record_calls(conn, run_id=run_id, rows=[again, numbered_row(2)])
-        tokens = conn.execute(sa.text("SELECT tokens FROM lbi.runs WHERE id = :r"), {"r": run_id}).scalar_one()
+        tokens = conn.execute(sa.text("SELECT tokens FROM lbi.run_counters WHERE run_id = :r"), {"r": run_id}).scalar_one()
         assert _attempts(conn, run_id) == [(first, "h1"), (new, "h2")]
     assert second == first and tokens == 2 + 3
 

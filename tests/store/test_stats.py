@@ -33,7 +33,7 @@ def usage(store: sa.Engine) -> sa.Engine:
         _calls(conn, synthesis[0], ["ok", "invalid", "error"], 1_000_000_000)
         _calls(conn, synthesis[1], ["ok"], 5)
         _calls(conn, evaluation, ["ok", "ok", "ok"], 7)
-        conn.execute(sa.text("UPDATE lbi.runs SET cache_hits = 4, cached_tokens = 3000000000 WHERE id = :r"),
+        conn.execute(sa.text("UPDATE lbi.run_counters SET cache_hits = 4, cached_tokens = 3000000000 WHERE run_id = :r"),
                      {"r": synthesis[1]})
     return store
 

@@ -29,9 +29,9 @@ def checks(config: GateConfig) -> list[Check]:
         ),
         no_rows(
             "run_tokens_match_ledger", "a run's token counter equals the tokens of its paid calls in the ledger",
-            "SELECT r.id AS run_id, r.tokens, sum(b.prompt_tokens + b.completion_tokens) AS ledger_tokens"
-            f" FROM {BATCH} b JOIN lbi.runs r ON r.id = b.run_id WHERE b.status <> 'error'"
-            " GROUP BY r.id, r.tokens HAVING r.tokens <> sum(b.prompt_tokens + b.completion_tokens)",
+            "SELECT k.run_id, k.tokens, sum(b.prompt_tokens + b.completion_tokens) AS ledger_tokens"
+            f" FROM {BATCH} b JOIN lbi.run_counters k ON k.run_id = b.run_id WHERE b.status <> 'error'"
+            " GROUP BY k.run_id, k.tokens HAVING k.tokens <> sum(b.prompt_tokens + b.completion_tokens)",
             id_column="run_id", severity="warn",
         ),
     ]
