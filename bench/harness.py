@@ -31,6 +31,20 @@ _numbers = itertools.count()
 _model_pids: dict[str, int] = {}
 
 
+def reference_loop_ms() -> float:
+    """Milliseconds a fixed single-threaded Python loop takes on this machine now (the best of three):
+    on a shared machine the same code ran ~1.5 times slower on some hours than on others, so figures
+    from two runs compare only beside this one."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return 1000 * best
+
+
 def fresh_database() -> str:
     """A new, migrated database on the benchmarks' own embedded server."""
     url = embedded.start(BENCH_HOME / "pgdata")

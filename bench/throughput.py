@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (  # noqa: E402
     answer_times, cpu_between, cpu_samples, cpu_seconds, finished_at, fresh_database, ledger_by_role,
-    offline_model, prefect_server, run_synthesis, run_synthesis_fresh, steady_calls_per_second, steady_window,
+    offline_model, prefect_server, reference_loop_ms, run_synthesis, run_synthesis_fresh, steady_calls_per_second,
+    steady_window,
 )
 from bench.naive_algorithm1 import algorithm1  # noqa: E402
 from flows.params import SynthesizeParams  # noqa: E402
@@ -232,7 +233,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.no_gates:
         os.environ["LBI_GATE_SEVERITY"] = '{"*": "off"}'
-    print(f"quality gates {'off' if args.no_gates else 'on'}")
+    print(f"quality gates {'off' if args.no_gates else 'on'}; this machine now: {reference_loop_ms():.0f} ms for a"
+          " fixed Python loop (lower is faster: figures of two hours compare only beside it)")
     workloads = QUICK_WORKLOADS if args.quick else WORKLOADS
     sections = set(args.only.split(","))
     with prefect_server():
