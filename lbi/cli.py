@@ -21,6 +21,9 @@ from lbi.config import Settings
 from lbi.errors import LbiError
 from lbi.method.committee import Policy
 
+EPHEMERAL_STARTUP_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+EPHEMERAL_TIMED_OUT = "Timed out while attempting to connect to ephemeral Prefect API server"  # Prefect's words
+
 # Prefect reads these when it is first imported. Its own logs (tracebacks of failed task runs
 # included) show on the terminal with --verbose; without it the command prints one clear message per
 # error. Only the terminal is quieted: runs still send their logs to the Prefect API at INFO, and the
@@ -30,6 +33,9 @@ _QUIET_TERMINAL = {} if _VERBOSE or "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL" in 
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL"}
 os.environ.update(_QUIET_TERMINAL)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# With no PREFECT_API_URL a flow starts Prefect's temporary server, which makes its database first: Prefect
+# waits 20 s for it, which a loaded machine exceeded (the run then failed before its first step).
+os.environ.setdefault(EPHEMERAL_STARTUP_VARIABLE, "120")
 for _noisy in ("EventsWorker", "great_expectations"):
     logging.getLogger(_noisy).setLevel(logging.INFO if _VERBOSE else logging.CRITICAL)
 
@@ -308,6 +314,10 @@ def _one_line(error: BaseException) -> str | None:
         return f"LBI_{field.upper()}: cannot be read{cause}" if field else str(error)
     if isinstance(error, LbiError):
         return str(error)
+    if isinstance(error, RuntimeError) and str(error).startswith(EPHEMERAL_TIMED_OUT):
+        return (f"Prefect's temporary server (PREFECT_API_URL is not set) did not start within"
+                f" {os.environ[EPHEMERAL_STARTUP_VARIABLE]} s: set PREFECT_API_URL to a running server"
+                f" (`prefect server start`), or give it longer with {EPHEMERAL_STARTUP_VARIABLE}")
     if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)):
         first = (str(error.orig or error).strip().splitlines() or ["unreachable"])[0]
         return (f"the store is unreachable ({first}). Work finished so far is kept;"
