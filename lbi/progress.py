@@ -97,7 +97,8 @@ class LedgerMark:
 
 
 _CALLS_SINCE = sa.text("""
-    SELECT coalesce(max(id), :after) AS last_id, (SELECT cache_hits FROM lbi.run_counters WHERE run_id = :r) AS cache_hits,
+    SELECT coalesce(max(id), :after) AS last_id,
+           (SELECT cache_hits FROM lbi.run_counters WHERE run_id = :r) AS cache_hits,
            count(*) FILTER (WHERE status <> 'error') AS paid, count(*) FILTER (WHERE status = 'error') AS failed,
            coalesce(sum(prompt_tokens) FILTER (WHERE status <> 'error'), 0) AS prompt_tokens,
            coalesce(sum(completion_tokens) FILTER (WHERE status <> 'error'), 0) AS completion_tokens

@@ -37,7 +37,8 @@ def get_run(conn: sa.Connection, *, run_id: int) -> dict[str, Any]:
     """The run's row with its counters."""
     row = conn.execute(sa.text(
         "SELECT r.*, k.llm_calls, k.tokens, k.cache_hits, k.cached_tokens"
-        " FROM lbi.runs r JOIN lbi.run_counters k ON k.run_id = r.id WHERE r.id = :id"), {"id": run_id}).mappings().one()
+        " FROM lbi.runs r JOIN lbi.run_counters k ON k.run_id = r.id WHERE r.id = :id"),
+        {"id": run_id}).mappings().one()
     return dict(row)
 
 
