@@ -7,18 +7,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import psycopg
 import sqlalchemy as sa
 
 from lbi.store import embedded
 from lbi.store.migrate import available, migrate
+from tests.pg_admin import admin_connection
 
 
 @contextmanager
 def older_store(pg_info: embedded.PostmasterInfo, tmp_path: Path, *, before: int) -> Iterator[sa.Engine]:
     """A new database with every migration before version ``before`` applied; dropped afterwards."""
     name = f"older_{tmp_path.name}"
-    with _admin(pg_info) as admin:
+    with admin_connection(pg_info) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     engine = sa.create_engine(embedded.url_for(pg_info, name))
     try:
@@ -31,15 +31,10 @@ def older_store(pg_info: embedded.PostmasterInfo, tmp_path: Path, *, before: int
         yield engine
     finally:
         engine.dispose()
-        with _admin(pg_info) as admin:
+        with admin_connection(pg_info) as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def later_migrations(since: int) -> list[str]:
     """The names of the migrations from version ``since`` on, in order (what migrating an older store applies)."""
     return [path.name for version, path in available() if version >= since]
-
-
-def _admin(info: embedded.PostmasterInfo) -> psycopg.Connection:
-    return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
-                           autocommit=True)

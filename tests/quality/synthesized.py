@@ -13,28 +13,23 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from flows.params import SynthesizeParams
 from lbi.store import embedded
+from tests.pg_admin import admin_connection
 
 SMALL = SynthesizeParams(max_docs=2, instructions_per_doc=2, max_steps=3, max_span_steps=2)
 _copies = itertools.count()
 _made: dict[str, str] = {}
 
 
-def _admin(info: embedded.PostmasterInfo) -> psycopg.Connection:
-    return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
-                           autocommit=True)
-
-
 def _synthesize_once(info: embedded.PostmasterInfo, template_db: str, offline_model: str, home: Path) -> str:
     from flows.synthesize import synthesize
 
     name = f"lbi_synthesized_{os.getpid()}"
-    with _admin(info) as conn:
+    with admin_connection(info) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     with pytest.MonkeyPatch.context() as patch:
@@ -43,7 +38,7 @@ def _synthesize_once(info: embedded.PostmasterInfo, template_db: str, offline_mo
             patch.setenv(key, value)
         result = synthesize(SMALL)
     assert result["status"] == "completed", result
-    with _admin(info) as conn:  # a database with sessions open cannot be a template
+    with admin_connection(info) as conn:  # a database with sessions open cannot be a template
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
         deadline = time.monotonic() + 10
         while conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)).fetchone()[0]:
@@ -64,7 +59,7 @@ def synthesized_db(pg_info: embedded.PostmasterInfo, template_db: str, offline_m
 def copy_of(synthesized_db: str, pg_info: embedded.PostmasterInfo) -> str:
     """The URL of a new copy of the synthesized database."""
     name = f"{synthesized_db}_copy_{next(_copies)}"
-    with _admin(pg_info) as conn:
+    with admin_connection(pg_info) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{synthesized_db}"')
     return embedded.url_for(pg_info, name)
 

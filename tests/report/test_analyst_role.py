@@ -6,12 +6,12 @@ import itertools
 import os
 from typing import Iterator
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from lbi.store import embedded
 from lbi.store.migrate import migrate
+from tests.pg_admin import admin_connection
 
 _databases = itertools.count()
 
@@ -51,8 +51,7 @@ def test_the_analyst_cannot_touch_anything_else(analyst: sa.Engine, statement: s
 def migrated_analyst(pg_info) -> Iterator[sa.Engine]:  # noqa: ANN001
     """The analyst on a store migrated in place (database grants are not copied from a template)."""
     name = f"analyst_{os.getpid()}_{next(_databases)}"
-    with psycopg.connect(host=str(pg_info.socket_dir), port=pg_info.port, user="postgres", dbname="postgres",
-                         autocommit=True) as conn:
+    with admin_connection(pg_info) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     owner = sa.create_engine(embedded.url_for(pg_info, name))
     migrate(owner)
@@ -83,8 +82,7 @@ WRITES = [
 
 
 def test_the_analyst_cannot_undo_read_only(migrated_analyst: sa.Engine, pg_info) -> None:  # noqa: ANN001
-    admin = psycopg.connect(host=str(pg_info.socket_dir), port=pg_info.port, user="postgres", dbname="postgres",
-                            autocommit=True)
+    admin = admin_connection(pg_info)
     try:
         with migrated_analyst.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("SET default_transaction_read_only = off"))  # a setting, so the role may
