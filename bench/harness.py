@@ -3,6 +3,7 @@ with a fixed latency, a temporary Prefect server, and a timed synthesize run."""
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import socket
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 import httpx
+import psutil
 import psycopg
 import sqlalchemy as sa
 
@@ -28,6 +30,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 BENCH_HOME = Path(os.environ.get("LBI_BENCH_HOME", "/tmp/lbi-bench"))
 _numbers = itertools.count()
+_created: list[str] = []  # this process's databases, dropped at its exit
 _model_pids: dict[str, int] = {}
 
 
@@ -45,20 +48,45 @@ def reference_loop_ms() -> float:
     return 1000 * best
 
 
-def fresh_database() -> str:
-    """A new, migrated database on the benchmarks' own embedded server."""
-    url = embedded.start(BENCH_HOME / "pgdata")
+def server_connection() -> psycopg.Connection:
+    """The benchmarks' own embedded server (started if it is not running), as its superuser."""
+    embedded.start(BENCH_HOME / "pgdata")
     info = embedded.running_info((BENCH_HOME / "pgdata").resolve())
+    return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
+                           autocommit=True)
+
+
+def fresh_database() -> str:
+    """A new, migrated database on the benchmarks' own embedded server, dropped when this process
+    exits; the first call also drops those a benchmark that was killed left behind."""
     name = f"bench_{os.getpid()}_{next(_numbers)}"
-    with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
-                         autocommit=True) as conn:
+    with server_connection() as conn:
+        if not _created:
+            _drop(conn, _left_by_ended_processes(conn))
+            atexit.register(_drop_created)
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = embedded.url_for(info, name)
+        _created.append(name)
+    url = embedded.url_for(embedded.running_info((BENCH_HOME / "pgdata").resolve()), name)
     engine = sa.create_engine(url)
     migrate(engine)
     engine.dispose()
     return url
+
+
+def _left_by_ended_processes(conn: psycopg.Connection) -> list[str]:
+    names = [row[0] for row in conn.execute(r"SELECT datname FROM pg_database WHERE datname ~ '^bench_\d+_\d+$'")]
+    return [name for name in names if not psutil.pid_exists(int(name.split("_")[1]))]
+
+
+def _drop_created() -> None:
+    with server_connection() as conn:
+        _drop(conn, _created)
+
+
+def _drop(conn: psycopg.Connection, names: list[str]) -> None:
+    for name in names:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _free_port() -> int:

@@ -29,7 +29,7 @@ from pgvector import Vector  # noqa: E402
 from pgvector.psycopg import register_vector  # noqa: E402
 
 from bench import retrieval_corpus as corpus  # noqa: E402
-from bench.harness import BENCH_HOME, fresh_database  # noqa: E402
+from bench.harness import BENCH_HOME, fresh_database, server_connection  # noqa: E402
 from lbi.config import Settings  # noqa: E402
 from lbi.retrieval.embedders import BundledEmbedder  # noqa: E402
 from lbi.retrieval.queries import EXAMPLES  # noqa: E402
@@ -108,15 +108,8 @@ def database_url(name: str) -> str:
     return embedded.url_for(embedded.running_info((BENCH_HOME / "pgdata").resolve()), name)
 
 
-def _server() -> psycopg.Connection:
-    embedded.start(BENCH_HOME / "pgdata")
-    info = embedded.running_info((BENCH_HOME / "pgdata").resolve())
-    return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
-                           autocommit=True)
-
-
 def database_exists(name: str) -> bool:
-    with _server() as conn:
+    with server_connection() as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
 
@@ -143,7 +136,7 @@ def build(name: str, args: argparse.Namespace, embedder: BundledEmbedder) -> Non
     store_queries(dsn, query_items, query_vectors)
     temporary = engine.url.database
     engine.dispose()
-    with _server() as conn:
+    with server_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'ALTER DATABASE "{temporary}" RENAME TO "{name}"')
     print(f"kept the corpus as database {name}")
