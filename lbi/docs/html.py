@@ -17,6 +17,9 @@ _BLOCKS = frozenset(
 _HEAD_CONTENT = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
 _LINE_BREAK = "\x00"  # stands for <br> inside collapsed inline text
 _SPACES = re.compile(r"\s+")
+_OPENING = re.compile(r"<!--|<(?P<opaque>script|style)\b|<(?P<closing>/?)svg(?=[\s/>])", re.IGNORECASE)
+_CLOSING = {"--": re.compile("-->"), "script": re.compile("</script", re.IGNORECASE),
+            "style": re.compile("</style", re.IGNORECASE)}
 _DECLARED_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -28,9 +31,42 @@ class HtmlText:
 
 def html_to_text(markup: str) -> HtmlText:
     parser = _TextExtractor()
-    parser.feed(markup)
+    parser.feed(without_svg_content(markup))
     parser.close()
     return parser.result()
+
+
+def without_svg_content(markup: str) -> str:
+    """``markup`` with each outermost ``<svg>...</svg>`` made ``<svg></svg>``: the extractor drops an
+    svg whole, and the parser walks its every tag (the SQLite manual's syntax diagrams are 95 % of
+    its select page: 0.41 -> 0.07 s of CPU for the twelve pages Chinook's environment reads). Svg
+    tags inside comments, scripts and styles are not counted, as the parser does not see them as
+    tags; from an svg, comment, script or style that is never closed on, the rest is left to the
+    parser. One pass: each search starts where the previous one ended."""
+    kept, pieces, depth, start, position = 0, [], 0, 0, 0
+    while match := _OPENING.search(markup, position):
+        opaque = "--" if match.group(0) == "<!--" else (match.group("opaque") or "").lower()
+        if opaque:
+            closed = _CLOSING[opaque].search(markup, match.end())
+            if closed is None:
+                break
+            position = closed.end()
+            continue
+        end = markup.find(">", match.end())
+        if end < 0:
+            break
+        position = end + 1
+        if not match.group("closing"):
+            if depth == 0 and markup[end - 1] == "/":  # <svg/>: nothing inside
+                continue
+            start = match.start() if depth == 0 else start
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                pieces += [markup[kept:start], "<svg></svg>"]
+                kept = position
+    return "".join(pieces) + markup[kept:] if pieces else markup
 
 
 def declared_charset(markup: bytes) -> str | None:
