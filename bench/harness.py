@@ -48,26 +48,30 @@ def reference_loop_ms() -> float:
     return 1000 * best
 
 
-def server_connection() -> psycopg.Connection:
-    """The benchmarks' own embedded server (started if it is not running), as its superuser."""
+def server_info() -> embedded.PostmasterInfo:
+    """The benchmarks' own embedded server, started if it is not running."""
     embedded.start(BENCH_HOME / "pgdata")
-    info = embedded.running_info((BENCH_HOME / "pgdata").resolve())
-    return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
-                           autocommit=True)
+    return embedded.running_info((BENCH_HOME / "pgdata").resolve())
+
+
+def server_connection() -> psycopg.Connection:
+    """The benchmarks' own embedded server as its superuser."""
+    return embedded.admin_connection(server_info())
 
 
 def fresh_database() -> str:
     """A new, migrated database on the benchmarks' own embedded server, dropped when this process
     exits; the first call also drops those a benchmark that was killed left behind."""
     name = f"bench_{os.getpid()}_{next(_numbers)}"
-    with server_connection() as conn:
+    info = server_info()
+    with embedded.admin_connection(info) as conn:
         if not _created:
             _drop(conn, _left_by_ended_processes(conn))
             atexit.register(_drop_created)
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
         _created.append(name)
-    url = embedded.url_for(embedded.running_info((BENCH_HOME / "pgdata").resolve()), name)
+    url = embedded.url_for(info, name)
     engine = sa.create_engine(url)
     migrate(engine)
     engine.dispose()

@@ -10,17 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lbi.docs.html import _TextExtractor, html_to_text  # noqa: E402
+from lbi.docs.html import html_to_text, parsed  # noqa: E402
 from lbi.envs.sqlite.family import MANUAL_PAGES, SQLITE_MANUAL  # noqa: E402
 
 ROUNDS = 5
 
-
-def parsed_whole(markup: str) -> object:
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    return parser.result()
 
 
 def best_cpu_seconds(extract, pages: list[str]) -> float:
@@ -38,8 +32,8 @@ def main() -> None:
              if (SQLITE_MANUAL / page).is_file()]
     if not pages:
         sys.exit(f"no SQLite manual under {SQLITE_MANUAL}: install the sqlite3-doc package")
-    whole, cut = best_cpu_seconds(parsed_whole, pages), best_cpu_seconds(html_to_text, pages)
-    same = all(parsed_whole(markup) == html_to_text(markup) for markup in pages)
+    whole, cut = best_cpu_seconds(parsed, pages), best_cpu_seconds(html_to_text, pages)
+    same = all(parsed(markup) == html_to_text(markup) for markup in pages)
     print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.1f} MB of HTML (best of {ROUNDS})")
     print(f"  parser alone   {whole * 1000:7.1f} ms of CPU")
     print(f"  svg cut first  {cut * 1000:7.1f} ms of CPU  ({whole / cut:.1f}x less; same text: {same})")

@@ -29,7 +29,7 @@ from pgvector import Vector  # noqa: E402
 from pgvector.psycopg import register_vector  # noqa: E402
 
 from bench import retrieval_corpus as corpus  # noqa: E402
-from bench.harness import BENCH_HOME, fresh_database, server_connection  # noqa: E402
+from bench.harness import fresh_database, server_connection, server_info  # noqa: E402
 from lbi.config import Settings  # noqa: E402
 from lbi.retrieval.embedders import BundledEmbedder  # noqa: E402
 from lbi.retrieval.queries import EXAMPLES  # noqa: E402
@@ -105,7 +105,7 @@ def load_average() -> str:
 
 
 def database_url(name: str) -> str:
-    return embedded.url_for(embedded.running_info((BENCH_HOME / "pgdata").resolve()), name)
+    return embedded.url_for(server_info(), name)
 
 
 def database_exists(name: str) -> bool:

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from lbi.store import embedded
 from lbi.store.migrate import migrate
 from tests.envs.kv.family import register as register_test_family
-from tests.pg_admin import admin_connection
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
@@ -71,7 +70,7 @@ def pg_info(lbi_home: Path) -> Iterator[embedded.PostmasterInfo]:
 
 @pytest.fixture(scope="session")
 def template_db(pg_info: embedded.PostmasterInfo) -> str:
-    with admin_connection(pg_info) as conn:
+    with embedded.admin_connection(pg_info) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
         conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
     engine = sa.create_engine(embedded.url_for(pg_info, TEMPLATE))
@@ -83,7 +82,7 @@ def template_db(pg_info: embedded.PostmasterInfo) -> str:
 def _database_maker(info: embedded.PostmasterInfo, template: str) -> Callable[[], str]:
     def make() -> str:
         name = f"test_{os.getpid()}_{next(_numbers)}"
-        with admin_connection(info) as conn:
+        with embedded.admin_connection(info) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return embedded.url_for(info, name)
 

@@ -11,14 +11,13 @@ import sqlalchemy as sa
 
 from lbi.store import embedded
 from lbi.store.migrate import available, migrate
-from tests.pg_admin import admin_connection
 
 
 @contextmanager
 def older_store(pg_info: embedded.PostmasterInfo, tmp_path: Path, *, before: int) -> Iterator[sa.Engine]:
     """A new database with every migration before version ``before`` applied; dropped afterwards."""
     name = f"older_{tmp_path.name}"
-    with admin_connection(pg_info) as admin:
+    with embedded.admin_connection(pg_info) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     engine = sa.create_engine(embedded.url_for(pg_info, name))
     try:
@@ -31,7 +30,7 @@ def older_store(pg_info: embedded.PostmasterInfo, tmp_path: Path, *, before: int
         yield engine
     finally:
         engine.dispose()
-        with admin_connection(pg_info) as admin:
+        with embedded.admin_connection(pg_info) as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 

@@ -30,8 +30,13 @@ class HtmlText:
 
 
 def html_to_text(markup: str) -> HtmlText:
+    return parsed(without_svg_content(markup))
+
+
+def parsed(markup: str) -> HtmlText:
+    """The text the standard library's parser and the extractor take from ``markup`` as it is."""
     parser = _TextExtractor()
-    parser.feed(without_svg_content(markup))
+    parser.feed(markup)
     parser.close()
     return parser.result()
 
@@ -59,7 +64,8 @@ def without_svg_content(markup: str) -> str:
         if not match.group("closing"):
             if depth == 0 and markup[end - 1] == "/":  # <svg/>: nothing inside
                 continue
-            start = match.start() if depth == 0 else start
+            if depth == 0:
+                start = match.start()
             depth += 1
         elif depth:
             depth -= 1

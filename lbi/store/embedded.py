@@ -157,8 +157,14 @@ def _stop_orphans(pgdata: Path) -> None:
             process.wait(5)
 
 
+def admin_connection(info: PostmasterInfo) -> psycopg.Connection:
+    """A connection to the server as its superuser, on its maintenance database (to make and drop databases)."""
+    return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres",
+                           autocommit=True)
+
+
 def _ensure_database(info: PostmasterInfo) -> None:
-    with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres", autocommit=True) as conn:
+    with admin_connection(info) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE}"')

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from lbi.store import embedded
@@ -37,7 +36,7 @@ def _benchmark(home: Path, *, count: int, killed: bool = False) -> list[str]:
 
 def _databases(home: Path) -> set[str]:
     info = embedded.running_info((home / "pgdata").resolve())
-    with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres") as conn:
+    with embedded.admin_connection(info) as conn:
         return {row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'bench%'")}
 
 

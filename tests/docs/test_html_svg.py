@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lbi.docs.html import _TextExtractor, html_to_text, without_svg_content
+from lbi.docs.html import html_to_text, parsed, without_svg_content
 from lbi.envs.sqlite.family import MANUAL_PAGES, SQLITE_MANUAL
 
-
-def _parsed_whole(markup: str) -> object:
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    return parser.result()
 
 
 PAGES = {
@@ -34,7 +28,7 @@ PAGES = {
 
 @pytest.mark.parametrize("markup", PAGES.values(), ids=PAGES.keys())
 def test_the_text_is_what_the_parser_alone_extracts(markup: str) -> None:
-    assert html_to_text(markup) == _parsed_whole(markup)
+    assert html_to_text(markup) == parsed(markup)
 
 
 def test_svg_content_is_cut_and_the_rest_kept() -> None:
@@ -56,4 +50,4 @@ def test_the_sqlite_manual_reads_the_same() -> None:
     pages = [SQLITE_MANUAL / page for page in MANUAL_PAGES] + sorted(Path(SQLITE_MANUAL).glob("*.html"))
     for page in pages:
         markup = page.read_text(encoding="utf-8", errors="replace")
-        assert html_to_text(markup) == _parsed_whole(markup), page
+        assert html_to_text(markup) == parsed(markup), page

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 
 from flows.params import SynthesizeParams
 from lbi.store import embedded
-from tests.pg_admin import admin_connection
 
 SMALL = SynthesizeParams(max_docs=2, instructions_per_doc=2, max_steps=3, max_span_steps=2)
 _copies = itertools.count()
@@ -29,7 +28,7 @@ def _synthesize_once(info: embedded.PostmasterInfo, template_db: str, offline_mo
     from flows.synthesize import synthesize
 
     name = f"lbi_synthesized_{os.getpid()}"
-    with admin_connection(info) as conn:
+    with embedded.admin_connection(info) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     with pytest.MonkeyPatch.context() as patch:
@@ -38,7 +37,7 @@ def _synthesize_once(info: embedded.PostmasterInfo, template_db: str, offline_mo
             patch.setenv(key, value)
         result = synthesize(SMALL)
     assert result["status"] == "completed", result
-    with admin_connection(info) as conn:  # a database with sessions open cannot be a template
+    with embedded.admin_connection(info) as conn:  # a database with sessions open cannot be a template
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
         deadline = time.monotonic() + 10
         while conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)).fetchone()[0]:
@@ -59,7 +58,7 @@ def synthesized_db(pg_info: embedded.PostmasterInfo, template_db: str, offline_m
 def copy_of(synthesized_db: str, pg_info: embedded.PostmasterInfo) -> str:
     """The URL of a new copy of the synthesized database."""
     name = f"{synthesized_db}_copy_{next(_copies)}"
-    with admin_connection(pg_info) as conn:
+    with embedded.admin_connection(pg_info) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{synthesized_db}"')
     return embedded.url_for(pg_info, name)
 

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from lbi.store import embedded
 from lbi.store.migrate import migrate
-from tests.pg_admin import admin_connection
 
 _databases = itertools.count()
 
@@ -51,7 +50,7 @@ def test_the_analyst_cannot_touch_anything_else(analyst: sa.Engine, statement: s
 def migrated_analyst(pg_info) -> Iterator[sa.Engine]:  # noqa: ANN001
     """The analyst on a store migrated in place (database grants are not copied from a template)."""
     name = f"analyst_{os.getpid()}_{next(_databases)}"
-    with admin_connection(pg_info) as conn:
+    with embedded.admin_connection(pg_info) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     owner = sa.create_engine(embedded.url_for(pg_info, name))
     migrate(owner)
@@ -82,7 +81,7 @@ WRITES = [
 
 
 def test_the_analyst_cannot_undo_read_only(migrated_analyst: sa.Engine, pg_info) -> None:  # noqa: ANN001
-    admin = admin_connection(pg_info)
+    admin = embedded.admin_connection(pg_info)
     try:
         with migrated_analyst.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("SET default_transaction_read_only = off"))  # a setting, so the role may
