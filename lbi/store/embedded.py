@@ -16,7 +16,7 @@ import stat
 import subprocess
 import tempfile
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterator
 
@@ -171,12 +171,17 @@ def _ensure_database(info: PostmasterInfo) -> None:
 
 
 def stop(pgdata: Path) -> bool:
-    """Stop the server if it runs; True when it was running."""
+    """Stop the server if it runs; True when it was running. A socket directory of ours
+    in /tmp (made when the data directory's path is too long for a socket) goes with it."""
     pgdata = pgdata.resolve()
     with _locked(pgdata):
-        if running_info(pgdata) is None:
+        info = running_info(pgdata)
+        if info is None:
             return False
         user = _run_as()
         extra = {"user": user} if user else {}
         pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, timeout=60, **extra)
+        if Path(info.socket_dir) == _socket_dir(pgdata) != pgdata:
+            with suppress(OSError):  # not empty: something else of the user's is in it
+                Path(info.socket_dir).rmdir()
         return True

@@ -17,12 +17,15 @@ def test_start_is_idempotent_and_stop_stops(tmp_path: Path) -> None:
     pgdata = tmp_path / "a-rather-long-directory-name-to-push-the-socket-path-past-its-limit" / "pgdata"
     url = embedded.start(pgdata)
     assert embedded.start(pgdata) == url
+    socket_dir = embedded.running_info(pgdata.resolve()).socket_dir
+    assert socket_dir != pgdata.resolve()
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT current_database()")).scalar() == "lbi"
     engine.dispose()
     assert embedded.stop(pgdata) is True
     assert embedded.running_info(pgdata.resolve()) is None
+    assert not socket_dir.exists(), "the socket directory in /tmp is removed with the server"
     assert embedded.stop(pgdata) is False
     assert embedded.start(pgdata) == url, "data directory reused after a restart"
     embedded.stop(pgdata)
