@@ -94,10 +94,11 @@ class Request:
     key: str
 
     @classmethod
-    def of(cls, body: dict[str, Any]) -> "Request":
-        """The request for ``body``, its text made storable (no NUL, no lone surrogate: the
-        ledger keeps it as jsonb, and what is posted is what is stored)."""
-        body = _map_strings(body, ledger.storable_text)
+    def of(cls, body: dict[str, Any], scrub: Callable[[str], str] = lambda text: text) -> "Request":
+        """The request for ``body``, ``scrub`` applied to its every string and its text made storable
+        (no NUL, no lone surrogate: the ledger keeps it as jsonb, and what is posted is what is stored),
+        in one walk."""
+        body = _map_strings(body, lambda text: ledger.storable_text(scrub(text)))
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
         return cls(body, canonical, hashlib.sha256(canonical.encode()).hexdigest())
 
@@ -138,14 +139,14 @@ class ModelClient:
         then returned as a ``ParseFailure`` in ``parsed`` (it is never served from the cache).
         When calls wait for a slot, the lowest ``priority`` goes first. The role and the
         environment's family travel as the request's ``metadata`` (never in the prompt)."""
-        body: dict[str, Any] = {"model": model, "messages": _map_strings(messages, self._scrub)}
+        body: dict[str, Any] = {"model": model, "messages": messages}
         if self._options.request_metadata:
             body["metadata"] = request_metadata(role=role, family=family)
         if self._options.temperature is not None:
             body["temperature"] = self._options.temperature
         if self._options.max_tokens is not None:
             body["max_tokens"] = self._options.max_tokens
-        request = Request.of(body)
+        request = Request.of(body, scrub=self._scrub)
         with self._single_flight(request.key):  # identical requests in flight at once are paid for once
             self._check_running()
             asked = time.monotonic()

@@ -16,7 +16,7 @@ from lbi.envs.sqlite.checks import Check, ResultTable, RowsCheck, SqlRowsCheck, 
 from lbi.envs.sqlite.database import is_shipped, materialize, user_database
 from lbi.envs.sqlite.session import KILLED, SqlSession
 from lbi.fs import remove_tree
-from lbi.envs.sqlite.family import ACTION_LANGUAGE, CHINOOK, HANDBOOK_DIR, describe, manual
+from lbi.envs.sqlite.family import ACTION_LANGUAGE, CHINOOK, chinook_docs, describe, manual
 from lbi.sandbox import leftovers
 
 KILLED_TEXT = ("Error: the statement timed out after {timeout:g} s where SQLite could not stop it, so its session "
@@ -26,8 +26,6 @@ CRASHED_TEXT = ("Error: the SQL session crashed and was restarted on the last co
                 "an open transaction and its changes are gone)")
 
 
-def _docs(shipped: bool) -> tuple[Path, ...]:
-    return (tuple(sorted(HANDBOOK_DIR.glob("*.md"))) if shipped else ()) + manual()
 
 
 def _describe(name: str, shipped: bool) -> str:
@@ -71,7 +69,7 @@ class SqliteEnv(Environment):
         self._cache_dir = cache_dir
         self.spec = EnvSpec(id=env_id, family="sqlite",
                             description=_describe(self._name, shipped),
-                            action_language=ACTION_LANGUAGE, docs=_docs(shipped),
+                            action_language=ACTION_LANGUAGE, docs=chinook_docs() if shipped else manual(),
                             limits=self.limits)
         self._episode_dir: Path | None = None
         self._session: SqlSession | None = None

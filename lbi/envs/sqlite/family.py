@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from functools import cache
 from pathlib import Path
 
 from lbi.envs.base import EnvSpec
@@ -22,8 +23,16 @@ CHINOOK = ("the Chinook sample database of a fictional digital music store: arti
            "customers bought")
 
 
+@cache
 def manual() -> tuple[Path, ...]:
+    """The manual's pages installed here (listed once per process: every episode's environment asks)."""
     return tuple(SQLITE_MANUAL / page for page in MANUAL_PAGES if (SQLITE_MANUAL / page).is_file())
+
+
+@cache
+def chinook_docs() -> tuple[Path, ...]:
+    """Chinook's documentation: the handbook shipped with it, then the manual."""
+    return tuple(sorted(HANDBOOK_DIR.glob("*.md"))) + manual()
 
 
 def describe(subject: str) -> str:
@@ -44,6 +53,6 @@ FAMILY = Family(
 
 ENVIRONMENTS = (
     EnvSpec(id="sqlite-chinook-v0", family="sqlite", description=describe(CHINOOK), action_language=ACTION_LANGUAGE,
-            docs=tuple(sorted(HANDBOOK_DIR.glob("*.md"))) + manual(), task_set=HERE / "tasks" / "chinook-heldout.jsonl",
+            docs=chinook_docs(), task_set=HERE / "tasks" / "chinook-heldout.jsonl",
             kwargs={"database": "chinook"}),
 )
