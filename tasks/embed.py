@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence, TypeVar
 
 from prefect import task
@@ -75,16 +76,21 @@ def publish_beside(run_id: int, documents: list[ExampleDocument], gate: Callable
     """``gate()``'s result, with the vectors of the examples among ``unembedded`` stored and ``documents``
     (and theirs) written meanwhile, the documents in a transaction of their own that commits only once
     ``gate`` has returned: their examples become searchable only if it passes, and writing them (their
-    full-text vectors and index entries, ~0.27 s for 1,335 examples) no longer waits for it. The second
-    value says whether they were published; if writing them failed, the indexing stage writes them instead."""
+    full-text vectors and index entries, ~0.27 s for 1,335 examples) no longer waits for it. The last
+    vectors are embedded while ``documents`` are written (an endpoint's answer takes as long as a model
+    call's), their documents written after. The second value says whether they were published; if writing
+    them failed, the indexing stage writes them instead."""
     verdict = threading.Event()
     passed, published = [False], [False]
 
     def write() -> None:
         try:
-            written = [*documents, *store_vectors_early(run_id, list(unembedded))] if unembedded else documents
-            with runtime.for_run(run_id).engine.connect() as conn, conn.begin() as transaction:
-                save_documents(conn, written)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="last-vectors") as embedding, \
+                    runtime.for_run(run_id).engine.connect() as conn, conn.begin() as transaction:
+                last = embedding.submit(store_vectors_early, run_id, list(unembedded)) if unembedded else None
+                save_documents(conn, documents)
+                if last is not None:
+                    save_documents(conn, last.result())
                 verdict.wait()
                 if not passed[0]:
                     transaction.rollback()

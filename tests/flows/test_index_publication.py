@@ -134,6 +134,29 @@ def test_the_last_vectors_are_stored_while_the_judging_gate_runs(
     runtime.release(run_id)
 
 
+def test_documents_and_the_last_vectors_are_written_together_beside_the_judging_gate(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The documents of the vectors stored while judging are written while the last vectors are embedded;
+    all of them, and the last ones' documents, appear together once the gate has passed."""
+    run_id, accepted = _stopped_at_the_judging_gate(store, monkeypatch)
+    assert len(accepted) >= 2
+    early, late = accepted[:len(accepted) // 2], accepted[len(accepted) // 2:]
+    with store.begin() as conn:
+        conn.execute(sa.text("DELETE FROM lbi.embeddings WHERE example_id = ANY(:late)"), {"late": late})
+        documents = load_documents(conn, early)
+
+    def gate_seeing_all_vectors() -> str:
+        assert eventually(lambda: [i for i, _ in _index(store)[1]] == accepted, 30), "the last vectors were not stored"
+        assert eventually(lambda: _writer_waits_for_the_verdict(store), 30), "the documents were not written"
+        assert _index(store)[2] == [], "a document became visible before the gate's verdict"
+        return "passes"
+
+    assert publish_beside(run_id, documents, gate_seeing_all_vectors, late) == ("passes", True)
+    assert _index(store)[2] == accepted
+    runtime.release(run_id)
+
+
 def _stopped_at_the_judging_gate(store: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[int]]:
     """A run stopped by its judging gate: its id and its accepted examples."""
     monkeypatch.setenv("LBI_GATE_KEEP_RATE_MAX", "0.01")
