@@ -26,20 +26,31 @@ def _end_with_parent() -> None:
         threading.Thread(target=exit_when_orphaned, args=(parent, 0.2), daemon=True).start()
 
 
+def _load_niced() -> None:
+    """Import GX and make its context at a low priority: it runs while a run starts up, and the run's
+    processes go first. On Linux a nice value is a thread's, so the validations, on the main thread,
+    keep the normal priority: the last gates are on the run's critical path."""
+    os.nice(10)
+    from lbi.quality import validation
+
+    validation.load()
+
+
 def main() -> None:
     _end_with_parent()
-    os.nice(10)  # it imports GX while a run starts up; the run's processes go first
+    loading = threading.Thread(target=_load_niced, name="load-gx", daemon=True)
+    loading.start()
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     requests = sys.stdin.buffer
     from lbi.quality import validation
 
-    validation.load()
     while True:
         try:
             request = pickle.load(requests)
         except EOFError:
             return
+        loading.join()
         try:
             answer = (True, validation.validate_rows(**request))
         except Exception as error:  # noqa: BLE001 - handed to the caller, which raises it

@@ -120,3 +120,25 @@ def test_the_worker_ends_with_a_process_killed_while_it_imports_gx() -> None:
         owner.wait()
     assert eventually(lambda: not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE, 3), \
         "the worker outlived the process that started it"
+
+
+def _thread_nice(pid: int, tid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[16])  # field 19: nice
+    except OSError:
+        return None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value is a thread's on Linux only")
+def test_gx_loads_at_a_low_priority_and_validations_run_at_the_callers(synthesized_store: sa.Engine) -> None:
+    """The worker imports GX while a run starts up, below the run's processes; the gates themselves (the
+    last ones are on the run's critical path) run at the caller's priority."""
+    validator.stop()
+    validator.start()
+    [worker] = _workers()
+    assert eventually(lambda: any(_thread_nice(worker.pid, t.id) == os.nice(0) + 10 for t in worker.threads()), 10), \
+        "no thread of the worker imports GX at a lower priority"
+    outcome = validate(synthesized_store, SUITES["instructions"], Scope(run_id=1), GateConfig())
+    assert outcome.outcome == "passed"
+    assert _thread_nice(worker.pid, worker.pid) == os.nice(0), "the validations ran at a lower priority"
