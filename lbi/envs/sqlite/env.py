@@ -26,8 +26,6 @@ CRASHED_TEXT = ("Error: the SQL session crashed and was restarted on the last co
                 "an open transaction and its changes are gone)")
 
 
-
-
 def _describe(name: str, shipped: bool) -> str:
     return describe(CHINOOK if shipped and name == "chinook" else f"the user's SQLite database '{name}'")
 
