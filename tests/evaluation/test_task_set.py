@@ -10,7 +10,7 @@ import pytest
 
 from lbi.envs.shell.checks import Check as ShellCheck
 from lbi.envs.sqlite.checks import Check as SqlCheck
-from lbi.envs.sqlite.env import HANDBOOK_DIR
+from lbi.envs.sqlite.family import HANDBOOK_DIR
 from lbi.errors import ConfigError
 from lbi.evaluation.params import EvaluateParams, default_task_set
 from lbi.evaluation.target import resolve
