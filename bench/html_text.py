@@ -11,10 +11,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lbi.docs.html import html_to_text, parsed  # noqa: E402
-from lbi.envs.sqlite.family import MANUAL_PAGES, SQLITE_MANUAL  # noqa: E402
+from lbi.envs.sqlite.family import SQLITE_MANUAL, manual  # noqa: E402
 
 ROUNDS = 5
-
 
 
 def best_cpu_seconds(extract, pages: list[str]) -> float:
@@ -28,8 +27,7 @@ def best_cpu_seconds(extract, pages: list[str]) -> float:
 
 
 def main() -> None:
-    pages = [(SQLITE_MANUAL / page).read_text(encoding="utf-8", errors="replace") for page in MANUAL_PAGES
-             if (SQLITE_MANUAL / page).is_file()]
+    pages = [page.read_text(encoding="utf-8", errors="replace") for page in manual()]
     if not pages:
         sys.exit(f"no SQLite manual under {SQLITE_MANUAL}: install the sqlite3-doc package")
     whole, cut = best_cpu_seconds(parsed, pages), best_cpu_seconds(html_to_text, pages)

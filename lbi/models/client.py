@@ -94,7 +94,7 @@ class Request:
     key: str
 
     @classmethod
-    def of(cls, body: dict[str, Any], scrub: Callable[[str], str] = lambda text: text) -> "Request":
+    def of(cls, body: dict[str, Any], scrub: Callable[[str], str]) -> "Request":
         """The request for ``body``, ``scrub`` applied to its every string and its text made storable
         (no NUL, no lone surrogate: the ledger keeps it as jsonb, and what is posted is what is stored),
         in one walk."""

@@ -181,7 +181,7 @@ def stop(pgdata: Path) -> bool:
         user = _run_as()
         extra = {"user": user} if user else {}
         pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, timeout=60, **extra)
-        if Path(info.socket_dir) == _socket_dir(pgdata) != pgdata:
+        if info.socket_dir == _socket_dir(pgdata) != pgdata:
             with suppress(OSError):  # not empty: something else of the user's is in it
-                Path(info.socket_dir).rmdir()
+                info.socket_dir.rmdir()
         return True

@@ -122,11 +122,11 @@ def test_the_worker_ends_with_a_process_killed_while_it_imports_gx() -> None:
         "the worker outlived the process that started it"
 
 
-def _thread_nice(pid: int, tid: int) -> int | None:
+def _thread_nice(tid: int) -> int | None:
+    """A thread's nice value (on Linux a thread is addressed as a process); None once it has ended."""
     try:
-        with open(f"/proc/{pid}/task/{tid}/stat") as stat:
-            return int(stat.read().rsplit(")", 1)[1].split()[16])  # field 19: nice
-    except OSError:
+        return psutil.Process(tid).nice()
+    except psutil.NoSuchProcess:
         return None
 
 
@@ -137,8 +137,8 @@ def test_gx_loads_at_a_low_priority_and_validations_run_at_the_callers(synthesiz
     validator.stop()
     validator.start()
     [worker] = _workers()
-    assert eventually(lambda: any(_thread_nice(worker.pid, t.id) == os.nice(0) + 10 for t in worker.threads()), 10), \
+    assert eventually(lambda: any(_thread_nice(t.id) == os.nice(0) + 10 for t in worker.threads()), 10), \
         "no thread of the worker imports GX at a lower priority"
     outcome = validate(synthesized_store, SUITES["instructions"], Scope(run_id=1), GateConfig())
     assert outcome.outcome == "passed"
-    assert _thread_nice(worker.pid, worker.pid) == os.nice(0), "the validations ran at a lower priority"
+    assert _thread_nice(worker.pid) == os.nice(0), "the validations ran at a lower priority"
