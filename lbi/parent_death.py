@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import select
 import signal
 import time
 from typing import Callable
@@ -45,4 +46,11 @@ def exit_when_orphaned(parent: int, interval_s: float) -> None:
     thread of its own; it ends the process even while another thread is in a long call)."""
     while os.getppid() == parent:
         time.sleep(interval_s)
+    os._exit(1)
+
+
+def exit_when_ended(pidfd: int) -> None:
+    """Exit as soon as the process of ``pidfd`` has ended (run it on a thread of its own; it ends the
+    process even while another thread is in a long call)."""
+    select.select([pidfd], [], [])  # a pidfd is readable once its process has ended
     os._exit(1)

@@ -14,7 +14,6 @@ action), ``{"op": "table", "sql", "timeout_s"}`` (a gold query's result),
 
 from __future__ import annotations
 
-import os
 import resource
 import sqlite3
 import sys
@@ -25,11 +24,10 @@ from lbi.envs.sqlite import wire
 from lbi.envs.sqlite.result_table import RowRecorder, read_table
 from lbi.envs.sqlite.guard import Guard, confine
 from lbi.envs.sqlite.render import escaped, render
-from lbi.parent_death import exit_when_orphaned
+from lbi.parent_death import exit_when_ended
 
 ADDRESS_SPACE_BYTES = 2 * 1024 ** 3
 ONE_STATEMENT = "You can only execute one statement at a time"
-ORPHAN_CHECK_S = 0.5
 
 
 def escaped_lines(lines: list[str]) -> str:
@@ -121,10 +119,11 @@ class Worker:
             return "?"
 
 
-def serve(database: str) -> None:
-    """Answer the requests on stdin until it ends (zygote.py forks this process and calls it)."""
-    # ends this process soon after the episode's process dies, even in the middle of a statement
-    threading.Thread(target=exit_when_orphaned, args=(os.getppid(), ORPHAN_CHECK_S), daemon=True).start()
+def serve(database: str, episode: int) -> None:
+    """Answer the requests on stdin until it ends (zygote.py forks this process and calls it). ``episode`` is
+    a pidfd of the episode's process: this process ends with it, even in the middle of a statement, and
+    whether or not the zygote still runs."""
+    threading.Thread(target=exit_when_ended, args=(episode,), daemon=True).start()
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     worker = Worker(database)

@@ -44,13 +44,12 @@ class WorkerProcess:
     def wait(self) -> None:
         select.select([self._pidfd], [], [])  # readable once the worker has ended
         os.close(self._pidfd)
-        _zygote.worker_ended()
 
 
 def release_zygote() -> None:
-    """Stop this process's zygote once no worker of it runs (a worker ends with its zygote): now if none
-    does, else when the last one ends. The next episode starts a new one."""
-    _zygote.release()
+    """Stop this process's zygote; the workers it started go on until their episodes end them. The next
+    episode starts a new one."""
+    _zygote.stop()
 
 
 class _ZygoteGone(Exception):
@@ -128,8 +127,6 @@ class _Zygote:
         self.lock = threading.Lock()
         self._channel: _Channel | None = None
         self._process: subprocess.Popen | None = None
-        self._live = 0  # workers forked or asked for, and not yet awaited
-        self._release_when_idle = False
 
     def fork_worker(self, database: Path, stdin: int, stdout: int) -> int:
         """A pidfd of a new worker on ``database`` reading ``stdin`` and writing ``stdout``."""
@@ -138,45 +135,37 @@ class _Zygote:
                 if self._channel is None:
                     self._start()
                 channel = self._channel
-                self._live += 1
             try:
                 return channel.ask(database, stdin, stdout).result()
             except _ZygoteGone:
                 with self.lock:
-                    self._live -= 1
                     if self._channel is channel:
                         self._stop()
         raise RuntimeError("could not start an SQL worker: its zygote process keeps dying")
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        with theirs:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "lbi.envs.sqlite.zygote", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        episode = os.pidfd_open(os.getpid())  # the workers end with this process (zygote.py)
+        try:
+            with theirs:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "lbi.envs.sqlite.zygote", str(theirs.fileno()), str(episode)],
+                    pass_fds=[theirs.fileno(), episode],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finally:
+            os.close(episode)
         self._channel = _Channel(ours, self.lock)
 
-    def worker_ended(self) -> None:
+    def stop(self) -> None:
         with self.lock:
-            self._live -= 1
-            if not self._live and self._release_when_idle:
-                self._stop()
-
-    def release(self) -> None:
-        with self.lock:
-            if self._live:
-                self._release_when_idle = True
-            else:
-                self._stop()
+            self._stop()
 
     def forget_in_child(self) -> None:
         """After a fork: the child starts a zygote of its own (the parent's control socket stays the parent's)."""
         self.lock = threading.Lock()
         self._channel = self._process = None
-        self._live, self._release_when_idle = 0, False
 
     def _stop(self) -> None:
-        self._release_when_idle = False
         if self._channel is not None:
             self._channel.close()
             self._channel = None

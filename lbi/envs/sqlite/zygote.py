@@ -1,11 +1,14 @@
-"""The process that starts episodes' SQL workers by forking itself: ``python -m lbi.envs.sqlite.zygote FD``.
+"""The process that starts episodes' SQL workers by forking itself:
+``python -m lbi.envs.sqlite.zygote CONTROL_FD EPISODE_PIDFD``.
 
 A worker started as a new interpreter cost ~35 ms of CPU per episode (the interpreter and its imports);
 this process imported the worker once, so a worker costs a fork. It reads one message per worker on the
-control socket FD (a SOCK_SEQPACKET): the database path, with the worker's stdin and stdout attached. It
-answers every request, in order: a pidfd of the worker, which the episode uses to kill and await it (a pidfd
-never reaches another process that got the same pid), or a refusal when it could not fork. It reaps the workers that ended, and exits when the control
-socket closes: the episode's process is gone. Its workers then end too (worker.py).
+control socket CONTROL_FD (a SOCK_SEQPACKET): the database path, with the worker's stdin and stdout attached.
+It answers every request, in order: a pidfd of the worker, which the episode uses to kill and await it (a
+pidfd never reaches another process that got the same pid), or a refusal when it could not fork. It reaps
+the workers that ended, and exits when the control socket closes: the episode's process is gone or let it go.
+Each worker watches EPISODE_PIDFD, a pidfd of the episode's process, and ends with that process (worker.py),
+not with this one: a zygote that dies takes no running episode's worker with it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ STARTED, REFUSED = b"started", b"refused"  # one answer per request, in the orde
 MAX_MESSAGE = 1 << 16
 
 
-def serve(control: socket.socket) -> None:
+def serve(control: socket.socket, episode: int) -> None:
     while True:
         ready, _, _ = select.select([control], [], [], REAP_EVERY_S)
         _reap()
@@ -35,7 +38,7 @@ def serve(control: socket.socket) -> None:
         if not message:
             return
         try:
-            pidfd = _fork_worker(control, os.fsdecode(message), fds) if len(fds) == 2 else None
+            pidfd = _fork_worker(control, os.fsdecode(message), fds, episode) if len(fds) == 2 else None
         finally:
             for fd in fds:
                 os.close(fd)
@@ -51,18 +54,18 @@ def serve(control: socket.socket) -> None:
                 os.close(pidfd)
 
 
-def _fork_worker(control: socket.socket, database: str, fds: list[int]) -> int | None:
+def _fork_worker(control: socket.socket, database: str, fds: list[int], episode: int) -> int | None:
     """A pidfd of a new worker, or None when the system would not fork."""
     try:
         pid = os.fork()
     except OSError:
         return None
     if pid == 0:
-        _become_worker(control, database, fds)
+        _become_worker(control, database, fds, episode)
     return os.pidfd_open(pid)  # before this process can reap it: the pidfd is the worker's
 
 
-def _become_worker(control: socket.socket, database: str, fds: list[int]) -> None:
+def _become_worker(control: socket.socket, database: str, fds: list[int], episode: int) -> None:
     code = 1
     try:
         control.close()
@@ -73,7 +76,7 @@ def _become_worker(control: socket.socket, database: str, fds: list[int]) -> Non
         for fd in (*fds, devnull):
             if fd > 2:
                 os.close(fd)
-        worker.serve(database)
+        worker.serve(database, episode)
         code = 0
     finally:
         os._exit(code)
@@ -90,7 +93,7 @@ def _reap() -> None:
 
 
 def main() -> None:
-    serve(socket.socket(fileno=int(sys.argv[1])))
+    serve(socket.socket(fileno=int(sys.argv[1])), int(sys.argv[2]))
 
 
 if __name__ == "__main__":
