@@ -281,3 +281,20 @@ def test_what_an_episode_keeps_of_an_answer_is_bounded_in_bytes(env: SqliteEnv) 
     assert env.answer.rows == [] and not env.answer.complete and env.answer.cut.startswith("16 MB bound")
     verdict = env.check(RowsCheck(rows=[[1]]))
     assert not verdict.success and "answer has more than the 16 MB bound" in verdict.detail
+
+
+def test_the_first_observation_follows_a_database_changed_between_episodes(tmp_path: Path) -> None:
+    source = tmp_path / "shop.db"
+    with sqlite3.connect(source) as conn:
+        conn.execute("CREATE TABLE orders (id)")
+    env = SqliteEnv("sqlite-shop-v0", database=str(source), workdir=tmp_path / "work")
+    try:
+        assert "orders (0): id" in env.reset().text
+        assert "orders (0): id" in env.reset().text
+        with sqlite3.connect(source) as conn:
+            conn.execute("CREATE TABLE refunds (id, amount)")
+            conn.execute("INSERT INTO orders VALUES (1)")
+        shown = env.reset().text
+        assert "orders (1): id" in shown and "refunds (0): id, amount" in shown
+    finally:
+        env.close()

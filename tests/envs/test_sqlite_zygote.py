@@ -121,7 +121,7 @@ def test_workers_asked_for_at_once_each_belong_to_their_own_episode(tmp_path: Pa
         assert answers and all(str(100 + number) in answer for answer in answers), (number, answers)
 
 
-def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on(tmp_path: Path) -> None:
+def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on() -> None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     with theirs:
         episode = os.pidfd_open(os.getpid())
@@ -133,7 +133,7 @@ def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on(tmp_path: Path
     try:
         ours.send(b"no descriptors")
         assert socket.recv_fds(ours, 64, 1)[:2] == (zygote.REFUSED, [])
-        socket.send_fds(ours, [os.fsencode(_database(tmp_path))], [request_r, reply_w])
+        socket.send_fds(ours, [zygote.ASK], [request_r, reply_w])
         message, fds, _flags, _address = socket.recv_fds(ours, 64, 1)
         assert message == zygote.STARTED and len(fds) == 1
         os.close(fds[0])
@@ -142,3 +142,50 @@ def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on(tmp_path: Path
             os.close(fd)
         ours.close()
         assert process.wait(5) == 0
+
+
+def _ended(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _worker_pids() -> set[int]:
+    return {child.pid for child in psutil.Process(worker_process._zygote._process.pid).children()}
+
+
+def test_an_ended_episode_s_worker_serves_the_next_episode_and_nothing_of_the_first(tmp_path: Path) -> None:
+    worker_process.end_idle()
+    first = SqlSession(_database(tmp_path, 7))
+    first.request(5, op="run", sql="CREATE TEMP TABLE mine (secret)", max_chars=1000)
+    first.request(5, op="run", sql="INSERT INTO mine VALUES ('episode one')", max_chars=1000)
+    pids = _worker_pids()
+    first.close()
+    second = SqlSession(_database(tmp_path, 8))
+    try:
+        assert _worker_pids() == pids, "the first episode's worker was kept and taken again"
+        assert "8" in _select(second) and "7" not in _select(second)
+        assert "no such table: mine" in second.request(5, op="run", sql="SELECT * FROM mine", max_chars=1000)["text"]
+        [worker] = [psutil.Process(pid) for pid in pids]
+        assert not any(f.path.endswith("t7.db") for f in worker.open_files()), "the first database is closed"
+    finally:
+        second.close()
+    worker_process.end_idle()
+
+
+def test_a_killed_worker_is_never_kept_and_a_release_ends_those_waiting(tmp_path: Path) -> None:
+    worker_process.end_idle()
+    session = SqlSession(_database(tmp_path))
+    killed = _worker_pids()
+    reply = session.request(0.2, op="run", sql="SELECT printf('%.*c', 2147483647, 'x')", max_chars=100)
+    assert reply == {"killed": "timed out"}
+    session.close()
+    assert all(_ended(pid) for pid in killed)
+    assert len(worker_process._idle) == 1, "the worker started after the kill was kept"
+    waiting = [psutil.Process(pid) for pid in _worker_pids() if not _ended(pid)]
+    zygote = worker_process._zygote._process
+    worker_process.release_zygote()
+    assert zygote.poll() is not None and not worker_process._idle
+    gone, alive = psutil.wait_procs(waiting, timeout=5)
+    assert len(waiting) == 1 and not alive

@@ -1,4 +1,4 @@
-"""The process that holds one episode's SQLite connection, so that the episode can kill it at the deadline.
+"""The process that holds an episode's SQLite connection, so that the episode can kill it at the deadline.
 
 SQLite's progress handler stops a statement between virtual-machine steps, but
 not inside one built-in call (``printf('%.*c', 2147483647, 'x')``, ``instr`` of
@@ -7,9 +7,11 @@ two long strings: seconds each, with no step in between); the episode
 line on stdin and writes one reply per line on stdout (wire.py); everything it
 keeps is bounded (render.py, checks.py), and its address space is capped.
 
-Requests: ``{"op": "run", "sql", "timeout_s", "max_chars"}`` (an agent's
+Requests: ``{"op": "open", "database"}`` (an episode's start: its own copy of the
+database), ``{"op": "run", "sql", "timeout_s", "max_chars"}`` (an agent's
 action), ``{"op": "table", "sql", "timeout_s"}`` (a gold query's result),
-``{"op": "overview", "name", "timeout_s"}`` (the first observation).
+``{"op": "overview", "name", "timeout_s"}`` (the first observation),
+``{"op": "close"}`` (the episode's end: the connection closed, nothing of it kept).
 """
 
 from __future__ import annotations
@@ -119,17 +121,30 @@ class Worker:
             return "?"
 
 
-def serve(database: str, episode: int) -> None:
-    """Answer the requests on stdin until it ends (zygote.py forks this process and calls it). ``episode`` is
-    a pidfd of the episode's process: this process ends with it, even in the middle of a statement, and
-    whether or not the zygote still runs."""
+def serve(episode: int) -> None:
+    """Answer the requests on stdin until it ends (zygote.py forks this process and calls it). An episode
+    opens its database first and closes it at its end; the process then waits for the next episode
+    (worker_process.py keeps it). ``episode`` is a pidfd of the episodes' process: this process ends with
+    it, even in the middle of a statement, and whether or not the zygote still runs."""
     threading.Thread(target=exit_when_ended, args=(episode,), daemon=True).start()
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    worker = Worker(database)
-    operations = {"run": worker.run, "table": worker.table, "overview": worker.overview}
+    worker: Worker | None = None
     for line in sys.stdin.buffer:
         request = wire.decode(line)
-        reply = operations[request.pop("op")](**request)
+        op = request.pop("op")
+        if op == "open":  # a database the worker cannot open ends it, and the episode sees it crash
+            if worker is not None:
+                worker.connection.close()
+            worker = Worker(request["database"])
+            reply: dict[str, Any] = {"opened": True}
+        elif op == "close":
+            if worker is not None:
+                worker.connection.close()
+                worker = None
+            reply = {"closed": True}
+        else:
+            operations = {"run": worker.run, "table": worker.table, "overview": worker.overview}
+            reply = operations[op](**request)
         sys.stdout.buffer.write(wire.encode(reply))
         sys.stdout.buffer.flush()

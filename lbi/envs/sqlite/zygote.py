@@ -3,7 +3,7 @@
 
 A worker started as a new interpreter cost ~35 ms of CPU per episode (the interpreter and its imports);
 this process imported the worker once, so a worker costs a fork. It reads one message per worker on the
-control socket CONTROL_FD (a SOCK_SEQPACKET): the database path, with the worker's stdin and stdout attached.
+control socket CONTROL_FD (a SOCK_SEQPACKET): ``ASK``, with the worker's stdin and stdout attached.
 It answers every request, in order: a pidfd of the worker, which the episode uses to kill and await it (a
 pidfd never reaches another process that got the same pid), or a refusal when it could not fork. It reaps
 the workers that ended, and exits when the control socket closes: the episode's process is gone or let it go.
@@ -21,6 +21,7 @@ import sys
 from lbi.envs.sqlite import worker
 
 REAP_EVERY_S = 1.0
+ASK = b"worker"  # a request (a message is never empty: an empty one is the socket's end)
 STARTED, REFUSED = b"started", b"refused"  # one answer per request, in the order they came
 MAX_MESSAGE = 1 << 16
 
@@ -38,7 +39,7 @@ def serve(control: socket.socket, episode: int) -> None:
         if not message:
             return
         try:
-            pidfd = _fork_worker(control, os.fsdecode(message), fds, episode) if len(fds) == 2 else None
+            pidfd = _fork_worker(control, fds, episode) if len(fds) == 2 else None
         finally:
             for fd in fds:
                 os.close(fd)
@@ -54,18 +55,18 @@ def serve(control: socket.socket, episode: int) -> None:
                 os.close(pidfd)
 
 
-def _fork_worker(control: socket.socket, database: str, fds: list[int], episode: int) -> int | None:
+def _fork_worker(control: socket.socket, fds: list[int], episode: int) -> int | None:
     """A pidfd of a new worker, or None when the system would not fork."""
     try:
         pid = os.fork()
     except OSError:
         return None
     if pid == 0:
-        _become_worker(control, database, fds, episode)
+        _become_worker(control, fds, episode)
     return os.pidfd_open(pid)  # before this process can reap it: the pidfd is the worker's
 
 
-def _become_worker(control: socket.socket, database: str, fds: list[int], episode: int) -> None:
+def _become_worker(control: socket.socket, fds: list[int], episode: int) -> None:
     code = 1
     try:
         control.close()
@@ -76,7 +77,7 @@ def _become_worker(control: socket.socket, database: str, fds: list[int], episod
         for fd in (*fds, devnull):
             if fd > 2:
                 os.close(fd)
-        worker.serve(database, episode)
+        worker.serve(episode)
         code = 0
     finally:
         os._exit(code)
