@@ -26,6 +26,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
@@ -94,13 +95,21 @@ class Request:
     key: str
 
     @classmethod
-    def of(cls, body: dict[str, Any], scrub: Callable[[str], str]) -> "Request":
-        """The request for ``body``, ``scrub`` applied to its every string and its text made storable
-        (no NUL, no lone surrogate: the ledger keeps it as jsonb, and what is posted is what is stored),
-        in one walk."""
-        body = _map_strings(body, lambda text: ledger.storable_text(scrub(text)))
+    def of(cls, body: dict[str, Any], secret: str) -> "Request":
+        """The request for ``body``, ``secret`` replaced in its every string and its text made storable
+        (no NUL, no lone surrogate: the ledger keeps it as jsonb, and what is posted is what is stored).
+        Its strings are walked only when its JSON text shows one needs it (JSON escapes a character the
+        same wherever it stands, so the secret shows as its own escaped text): most requests need nothing."""
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
-        return cls(body, canonical, hashlib.sha256(canonical.encode()).hexdigest())
+        try:
+            encoded: bytes | None = canonical.encode()
+        except UnicodeEncodeError:  # a lone surrogate
+            encoded = None
+        if encoded is None or "\\u0000" in canonical or (secret and _json_escaped(secret) in canonical):
+            body = _map_strings(body, lambda text: ledger.storable_text(scrubbed(text, secret)))
+            canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
+            encoded = canonical.encode()
+        return cls(body, canonical, hashlib.sha256(encoded).hexdigest())
 
 
 class Refused(Exception):
@@ -146,7 +155,7 @@ class ModelClient:
             body["temperature"] = self._options.temperature
         if self._options.max_tokens is not None:
             body["max_tokens"] = self._options.max_tokens
-        request = Request.of(body, scrub=self._scrub)
+        request = Request.of(body, secret=self._secret)
         with self._single_flight(request.key):  # identical requests in flight at once are paid for once
             self._check_running()
             asked = time.monotonic()
@@ -346,7 +355,7 @@ class ModelClient:
         return random.uniform(ceiling / 2, ceiling)
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+        return scrubbed(text, self._secret)
 
     def close(self) -> None:
         if self._shared_slots is not None:
@@ -396,6 +405,17 @@ def _token_count(reported: Any, estimate: int) -> int:
     if reported not in (None, 0):
         log.warning("ignoring a usage figure the server reported: %r", reported)
     return min(estimate, MAX_TOKENS_PER_CALL)
+
+
+@cache
+def _json_escaped(text: str) -> str:
+    """``text`` as it shows inside a JSON string (``json.dumps`` with ``ensure_ascii=False``)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def scrubbed(text: str, secret: str) -> str:
+    """``text`` with ``secret`` (when there is one) replaced by ``***``."""
+    return text.replace(secret, "***") if secret else text
 
 
 def _map_strings(value: Any, change: Callable[[str], str]) -> Any:
