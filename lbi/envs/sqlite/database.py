@@ -11,6 +11,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from lbi.errors import ConfigError
@@ -40,6 +41,12 @@ def user_database(path: str | os.PathLike[str]) -> Path:
     return resolved
 
 
+@cache
+def _dump_digest(database: str) -> str:
+    """The shipped dump's hash (read once per process: it is part of the package)."""
+    return hashlib.sha256(SHIPPED[database].read_bytes()).hexdigest()[:16]
+
+
 def materialize(database: str, cache_dir: Path | None = None) -> Path:
     """Return a SQLite file for ``database``, building a shipped one on first use.
 
@@ -49,20 +56,19 @@ def materialize(database: str, cache_dir: Path | None = None) -> Path:
     """
     if not is_shipped(database):
         return user_database(database)
-    dump = SHIPPED[database].read_bytes()
-    digest = hashlib.sha256(dump).hexdigest()[:16]
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    target = cache / f"{database}-{digest}.sqlite"
+    digest = _dump_digest(database)
+    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    target = directory / f"{database}-{digest}.sqlite"
     if target.is_file():
         return target
-    cache.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{database}-", suffix=".tmp", dir=cache)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{database}-", suffix=".tmp", dir=directory)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         connection = sqlite3.connect(tmp, isolation_level=None)
         try:
-            connection.executescript(gzip.decompress(dump).decode("utf-8"))
+            connection.executescript(gzip.decompress(SHIPPED[database].read_bytes()).decode("utf-8"))
         finally:
             connection.close()
         os.chmod(tmp, 0o444)
