@@ -152,7 +152,9 @@ def _ended(pid: int) -> bool:
 
 
 def _worker_pids() -> set[int]:
-    return {child.pid for child in psutil.Process(worker_process._zygote._process.pid).children()}
+    """The zygote's workers still running (not those ended and not yet reaped)."""
+    children = psutil.Process(worker_process._zygote._process.pid).children()
+    return {child.pid for child in children if not _ended(child.pid)}
 
 
 def test_an_ended_episode_s_worker_serves_the_next_episode_and_nothing_of_the_first(tmp_path: Path) -> None:
@@ -183,7 +185,7 @@ def test_a_killed_worker_is_never_kept_and_a_release_ends_those_waiting(tmp_path
     session.close()
     assert all(_ended(pid) for pid in killed)
     assert len(worker_process._idle) == 1, "the worker started after the kill was kept"
-    waiting = [psutil.Process(pid) for pid in _worker_pids() if not _ended(pid)]
+    waiting = [psutil.Process(pid) for pid in _worker_pids()]
     zygote = worker_process._zygote._process
     worker_process.release_zygote()
     assert zygote.poll() is not None and not worker_process._idle
