@@ -27,14 +27,14 @@ CRASHED_TEXT = ("Error: the SQL session crashed and was restarted on the last co
                 "an open transaction and its changes are gone)")
 
 
-_overviews: dict[tuple[Any, ...], str] = {}  # a database's first observation, by the state of its files
+_overviews: dict[tuple[str, Path], tuple[tuple[Any, ...], str]] = {}  # (name, file): (its state, what it showed)
 _overviews_lock = threading.Lock()
 
 
 def _file_state(path: Path) -> tuple[Any, ...]:
     """What tells one content of a database file (and its write-ahead log) from another: their identity,
     sizes and times, and the database header's change counter (every commit outside WAL mode moves it)."""
-    states: list[Any] = [str(path)]
+    states: list[Any] = []
     for file in (path, path.with_name(path.name + "-wal")):
         try:
             stat = file.stat()
@@ -102,18 +102,19 @@ class SqliteEnv(Environment):
     def reset(self) -> Observation:
         self.close()
         leftovers.reclaim_once(self._workdir or Path(tempfile.gettempdir()))
-        before = _file_state(self._source_file())
+        source = self._source_file()
+        before = _file_state(source)
         self._episode_dir = self._fresh_copy("episode")
-        key = (self._name, before) if _file_state(self._source_file()) == before else None  # copied unchanged
+        unchanged = _file_state(source) == before  # the copy is of the file as it was before
         self._session = SqlSession(self.episode_path)
         with _overviews_lock:
-            overview = _overviews.get(key) if key else None
-        if overview is None:  # every copy of the same file shows the same: asked once per process
+            state, overview = _overviews.get((self._name, source), (None, None))
+        if state != before or not unchanged:  # every copy of the same file shows the same: asked once
             reply = self._session.request(self.limits.action_timeout_s, op="overview", name=self._name)
             overview = reply.get("text") or self._stopped(reply)
-            if key and "text" in reply:
+            if unchanged and "text" in reply:
                 with _overviews_lock:
-                    _overviews[key] = overview
+                    _overviews[(self._name, source)] = (before, overview)
         limit = self.limits.max_observation_chars
         return Observation(text=overview[:limit], truncated=len(overview) > limit)
 

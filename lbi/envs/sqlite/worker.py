@@ -20,7 +20,7 @@ import resource
 import sqlite3
 import sys
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from lbi.envs.sqlite import wire
 from lbi.envs.sqlite.result_table import RowRecorder, read_table
@@ -130,21 +130,19 @@ def serve(episode: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     worker: Worker | None = None
+    operations: dict[str, Callable[..., dict[str, Any]]] = {}  # the open database's; none before "open"
     for line in sys.stdin.buffer:
         request = wire.decode(line)
         op = request.pop("op")
-        if op == "open":  # a database the worker cannot open ends it, and the episode sees it crash
+        if op in ("open", "close"):
             if worker is not None:
                 worker.connection.close()
-            worker = Worker(request["database"])
-            reply: dict[str, Any] = {"opened": True}
-        elif op == "close":
-            if worker is not None:
-                worker.connection.close()
-                worker = None
-            reply = {"closed": True}
+            worker, operations = None, {}
+            if op == "open":  # a database the worker cannot open ends it, and the episode sees it crash
+                worker = Worker(request["database"])
+                operations = {"run": worker.run, "table": worker.table, "overview": worker.overview}
+            reply: dict[str, Any] = {"opened" if op == "open" else "closed": True}
         else:
-            operations = {"run": worker.run, "table": worker.table, "overview": worker.overview}
             reply = operations[op](**request)
         sys.stdout.buffer.write(wire.encode(reply))
         sys.stdout.buffer.flush()
