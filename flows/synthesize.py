@@ -29,11 +29,12 @@ from lbi.quality.config import GateConfig
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
-from tasks.embed import index_accepted_examples, publish_beside
+from tasks.embed import index_accepted_examples
 from tasks.gates import quality_gate
 from tasks.ingest import ingest_documents
 from tasks.judge import judge_trajectory_examples
 from tasks.outcome import Outcome
+from tasks.publication import DocumentDraft
 from tasks.report import publish_report
 from tasks.rollout import roll_out
 from tasks.self_instruct import propose_tasks
@@ -94,26 +95,31 @@ def _run_stages(run_id: int, params: SynthesizeParams, docs: list[str]) -> dict[
         return chunk_ids
 
     gate_stage, published = _gate(run_id, logger), []
+    log_batch = _batch_logger(run_id, logger)
 
     def gate(stage: str, ids: list[int]) -> Any:
-        """The judging gate runs while the last vectors are stored and the accepted examples' documents are
-        written, committed if it passes."""
+        """The judging gate runs while the last vectors are stored and the accepted examples' documents,
+        written as the judging batches ended, wait for its verdict to be committed."""
         if stage != Stage.JUDGE:
             return gate_stage(stage, ids)
-        judged = stream.outcome(Stage.JUDGE)
-        result, done = publish_beside(run_id, judged.unpublished, lambda: gate_stage(stage, ids), judged.unembedded)
+        result, done = draft.publish_beside(lambda: gate_stage(stage, ids), stream.outcome(Stage.JUDGE).unembedded)
         published.append(done)
         return result
 
-    stream = Stream(run_id, [
-        StreamStage(Stage.SELF_INSTRUCT, propose_tasks, (params.instructions_per_doc,)),
-        StreamStage(Stage.ROLLOUT, roll_out, (params.max_steps,)),
-        StreamStage(Stage.BACKWARD, label_spans, (params.max_span_steps,), passes_input_on=True),
-        StreamStage(Stage.JUDGE, judge_trajectory_examples),
-    ], units_per_task=rt.settings.units_per_task_run(), gate=gate,
-        stop=lambda reason: stop_run(run_id, reason),
-        on_batch=_batch_logger(run_id, logger))
-    stages = stream.run_from(Stage.INGEST, ingest)
+    def on_batch(stage: str, units: list[int], outcome: Outcome) -> None:
+        log_batch(stage, units, outcome)
+        if stage == Stage.JUDGE:
+            draft.add(outcome.unpublished)
+
+    with DocumentDraft(run_id) as draft:
+        stream = Stream(run_id, [
+            StreamStage(Stage.SELF_INSTRUCT, propose_tasks, (params.instructions_per_doc,)),
+            StreamStage(Stage.ROLLOUT, roll_out, (params.max_steps,)),
+            StreamStage(Stage.BACKWARD, label_spans, (params.max_span_steps,), passes_input_on=True),
+            StreamStage(Stage.JUDGE, judge_trajectory_examples),
+        ], units_per_task=rt.settings.units_per_task_run(), gate=gate,
+            stop=lambda reason: stop_run(run_id, reason), on_batch=on_batch)
+        stages = stream.run_from(Stage.INGEST, ingest)
     if Stage.JUDGE in stages:
         judged = stages[Stage.JUDGE]
         unpublished = [] if published == [True] else judged.unpublished

@@ -3,17 +3,15 @@
 Vectors are stored a few dozen decided examples at a time as the committee
 decides them, while other trajectories are still being judged, and the last few
 beside the judging gate; an example becomes searchable only when its document is
-written, which commits only once the judging gate passed: the documents are written
-while the gate runs, in a transaction that waits for its verdict. The indexing stage
-indexes whatever was not done before. Idempotent: examples already indexed are skipped.
+written, which commits only once the judging gate passed (tasks/publication.py).
+The indexing stage indexes whatever was not done before. Idempotent: examples
+already indexed are skipped.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence, TypeVar
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -22,12 +20,10 @@ from lbi import runtime
 from lbi.retrieval.documents import ExampleDocument
 from lbi.retrieval.embedders import embedder_for
 from lbi.retrieval.index import index_examples, publish, store_vectors
-from lbi.retrieval.store import accepted_among, save_documents
+from lbi.retrieval.store import accepted_among
 from tasks.outcome import Outcome, guarded
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
 
 def store_vectors_early(run_id: int, example_ids: list[int]) -> list[ExampleDocument]:
     """Store the vectors of the accepted examples among ``example_ids``; returns their documents, to be
@@ -69,45 +65,6 @@ class EarlyVectors:
         vectors are not stored yet."""
         with self._lock:
             return list(self._documents), list(self._waiting)
-
-
-def publish_beside(run_id: int, documents: list[ExampleDocument], gate: Callable[[], T],
-                   unembedded: Sequence[int] = ()) -> tuple[T, bool]:
-    """``gate()``'s result, with the vectors of the examples among ``unembedded`` stored and ``documents``
-    (and theirs) written meanwhile, the documents in a transaction of their own that commits only once
-    ``gate`` has returned: their examples become searchable only if it passes, and writing them (their
-    full-text vectors and index entries, ~0.27 s for 1,335 examples) no longer waits for it. The last
-    vectors are embedded while ``documents`` are written (an endpoint's answer takes as long as a model
-    call's), their documents written after. The second value says whether they were published; if writing
-    them failed, the indexing stage writes them instead."""
-    verdict = threading.Event()
-    passed, published = [False], [False]
-
-    def write() -> None:
-        try:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="last-vectors") as embedding, \
-                    runtime.for_run(run_id).engine.connect() as conn, conn.begin() as transaction:
-                last = embedding.submit(store_vectors_early, run_id, list(unembedded)) if unembedded else None
-                save_documents(conn, documents)
-                if last is not None:
-                    save_documents(conn, last.result())
-                verdict.wait()
-                if not passed[0]:
-                    transaction.rollback()
-            published[0] = passed[0]
-        except Exception:  # noqa: BLE001 - the indexing stage writes them itself
-            log.warning("writing %d documents beside the judging gate failed; indexing will do it",
-                        len(documents), exc_info=True)
-
-    writer = threading.Thread(target=write, name="publish-beside-gate")
-    writer.start()
-    try:
-        result = gate()
-        passed[0] = True
-    finally:
-        verdict.set()
-        writer.join()
-    return result, published[0]
 
 
 @task(name="index-examples", cache_policy=NONE)

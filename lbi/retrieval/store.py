@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import psycopg
@@ -66,24 +66,38 @@ def example_spans(conn: sa.Connection, *, example_ids: Sequence[int]) -> list[sa
 
 
 def save_documents(conn: sa.Connection, documents: Sequence[ExampleDocument]) -> None:
-    """Insert the documents not stored yet and count their words into lbi.lexeme_stats.
+    """Insert the documents not stored yet and count their words into lbi.lexeme_stats."""
+    lock_documents(conn, {d.environment_id for d in documents})
+    inserted = insert_documents(conn, documents)
+    if inserted:
+        count_words(conn, example_ids=inserted)
 
-    Takes a per-environment lock for the transaction, so two indexers never count a document twice.
-    """
-    for environment_id in sorted({d.environment_id for d in documents}):
+
+def lock_documents(conn: sa.Connection, environment_ids: Iterable[str]) -> None:
+    """Take the environments' document lock for the transaction, so two indexers never count a document's
+    words twice nor wait on each other's words (in opposite orders)."""
+    for environment_id in sorted(set(environment_ids)):
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('lbi.example_documents:' || :env))"),
                      {"env": environment_id})
-    stored = set(conn.execute(sa.text("SELECT example_id FROM lbi.example_documents WHERE example_id = ANY(:ids)"),
-                              {"ids": [d.example_id for d in documents]}).scalars())
-    new = [d for d in documents if d.example_id not in stored]
-    if not new:
-        return
-    conn.execute(sa.text("""
+
+
+def insert_documents(conn: sa.Connection, documents: Sequence[ExampleDocument]) -> list[int]:
+    """Insert the documents not stored yet (a document another transaction is inserting waits for it);
+    returns the example ids of those inserted, whose words are still to count (``count_words``)."""
+    if not documents:
+        return []
+    return list(conn.execute(sa.text("""
         INSERT INTO lbi.example_documents (example_id, environment_id, instruction, actions, reference, observation_tsv)
-        VALUES (:id, :env, :instruction, :actions, :reference, to_tsvector('english', :observations))
-    """), [{"id": d.example_id, "env": d.environment_id, "instruction": d.instruction, "actions": d.actions,
-            "reference": d.reference, "observations": d.observations} for d in new])
-    count_words(conn, example_ids=[d.example_id for d in new])
+        SELECT d.id, d.env, d.instruction, d.actions, d.reference, to_tsvector('english', d.observations)
+        FROM unnest(CAST(:ids AS bigint[]), CAST(:envs AS text[]), CAST(:instructions AS text[]),
+                    CAST(:actions AS text[]), CAST(:references AS text[]), CAST(:observations AS text[]))
+             AS d(id, env, instruction, actions, reference, observations)
+        ON CONFLICT (example_id) DO NOTHING
+        RETURNING example_id
+    """), {"ids": [d.example_id for d in documents], "envs": [d.environment_id for d in documents],
+           "instructions": [d.instruction for d in documents], "actions": [d.actions for d in documents],
+           "references": [d.reference for d in documents], "observations": [d.observations for d in documents]},
+    ).scalars())
 
 
 def count_words(conn: sa.Connection, *, example_ids: Sequence[int]) -> None:

@@ -1,7 +1,7 @@
 """Vectors are stored while the committee judges, but nothing is searchable before the judging
 gate passed: a run stopped at that gate leaves vectors without documents, which no search
 returns; the next run publishes them without embedding anything again. The documents are written
-while the gate runs and appear only once it has passed."""
+as judging batches end, and appear only once the gate has passed."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from lbi.config import Settings
 from lbi.quality.outcome import GateFailed
 from lbi.retrieval.embedders import embedder_for
 from lbi.retrieval.index import load_documents
+from lbi.retrieval.store import save_documents
 from lbi.retrieval.search import dense_ids, hybrid_search
-from tasks.embed import publish_beside
+from tasks.publication import DocumentDraft
 from tests.eventually import eventually
 
 PARAMS = SynthesizeParams(max_docs=1, instructions_per_doc=3, max_steps=3, max_span_steps=2)
@@ -105,9 +106,9 @@ def test_documents_written_beside_the_judging_gate_appear_only_when_it_passes(
         return outcome
 
     with pytest.raises(GateFailed, match="made to fail"):
-        publish_beside(run_id, documents, lambda: gate_seeing_nothing("fails"))
+        _publish_beside(run_id, documents, lambda: gate_seeing_nothing("fails"))
     assert published() == 0
-    assert publish_beside(run_id, documents, lambda: gate_seeing_nothing("passes")) == ("passes", True)
+    assert _publish_beside(run_id, documents, lambda: gate_seeing_nothing("passes")) == ("passes", True)
     assert published() == len(accepted)
     runtime.release(run_id)
 
@@ -129,7 +130,7 @@ def test_the_last_vectors_are_stored_while_the_judging_gate_runs(
         assert _index(store)[2] == [], "a document became visible before the gate's verdict"
         return "passes"
 
-    assert publish_beside(run_id, [], gate_seeing_vectors, decided) == ("passes", True)
+    assert _publish_beside(run_id, [], gate_seeing_vectors, decided) == ("passes", True)
     assert _index(store)[2] == accepted
     runtime.release(run_id)
 
@@ -152,9 +153,55 @@ def test_documents_and_the_last_vectors_are_written_together_beside_the_judging_
         assert _index(store)[2] == [], "a document became visible before the gate's verdict"
         return "passes"
 
-    assert publish_beside(run_id, documents, gate_seeing_all_vectors, late) == ("passes", True)
+    assert _publish_beside(run_id, documents, gate_seeing_all_vectors, late) == ("passes", True)
     assert _index(store)[2] == accepted
     runtime.release(run_id)
+
+
+def test_documents_are_written_as_judging_batches_end_without_holding_up_other_indexers(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A judging batch's documents are written when it ends, in the draft's open transaction: invisible,
+    and without the environment's document lock, so another indexer publishes meanwhile. Their words are
+    counted once, beside the gate."""
+    run_id, accepted = _stopped_at_the_judging_gate(store, monkeypatch)
+    assert len(accepted) >= 2
+    drafted, other = accepted[:len(accepted) // 2], accepted[len(accepted) // 2:]
+    with store.connect() as conn:
+        drafted_documents, other_documents = load_documents(conn, drafted), load_documents(conn, other)
+    with DocumentDraft(run_id) as draft:
+        draft.add(drafted_documents)
+        assert eventually(lambda: _open_writes_to_documents(store), 30), "a batch's documents were not written"
+        assert _index(store)[2] == [], "a drafted document became visible before the gate"
+        with store.begin() as conn:  # it would wait for the draft if the draft held the environment's lock
+            conn.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
+            save_documents(conn, other_documents)
+        assert _index(store)[2] == other
+        assert draft.publish_beside(lambda: "passes") == ("passes", True)
+    assert _index(store)[2] == accepted
+    with store.connect() as conn:
+        counted = conn.execute(sa.text("SELECT field, lexeme, documents FROM lbi.lexeme_stats ORDER BY 1, 2")).all()
+        recounted = conn.execute(sa.text(
+            "SELECT f.field, w.lexeme, count(*) FROM lbi.example_documents d"
+            " CROSS JOIN LATERAL (VALUES ('search', d.search_tsv), ('observation', d.observation_tsv)) AS f(field, tsv)"
+            " CROSS JOIN LATERAL unnest(f.tsv) AS w GROUP BY 1, 2 ORDER BY 1, 2")).all()
+    assert counted and [tuple(r) for r in counted] == [tuple(r) for r in recounted], "words counted other than once"
+    runtime.release(run_id)
+
+
+def _open_writes_to_documents(store: sa.Engine) -> bool:
+    """Whether another session holds a transaction open, idle, that wrote to lbi.example_documents."""
+    with store.connect() as conn:
+        return bool(conn.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid"
+            " WHERE l.relation = 'lbi.example_documents'::regclass AND l.mode = 'RowExclusiveLock'"
+            " AND a.state = 'idle in transaction' AND a.pid <> pg_backend_pid()")).scalar_one())
+
+
+def _publish_beside(run_id: int, documents: list, gate, unembedded: list[int] = ()) -> tuple[object, bool]:
+    with DocumentDraft(run_id) as draft:
+        draft.add(documents)
+        return draft.publish_beside(gate, unembedded)
 
 
 def _stopped_at_the_judging_gate(store: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[int]]:

@@ -9,7 +9,11 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 
 from flows.synthesize import synthesize
+from lbi.quality.config import GateConfig
 from lbi.quality.outcome import GateFailed
+from lbi.quality.runner import validate
+from lbi.quality.scope import Scope
+from lbi.quality.suites import SUITES
 from tasks.report import artifact_key
 from tests.quality.synthesized import SMALL
 
@@ -122,3 +126,12 @@ def test_the_keep_rate_bounds_warn_by_default_and_stop_when_configured(
     monkeypatch.setenv("LBI_GATE_SEVERITY", '{"keep_rate_in_bounds": "stop"}')
     message, _ = _stopped_rerun(synthesized_store)
     assert "keep_rate_in_bounds" in message and "[1%, 5%]" in message
+
+
+def test_a_runs_index_gate_validates_its_own_examples_embeddings_only(synthesized_store: sa.Engine) -> None:
+    """Not the whole store's, which would make every run's last gate grow with the store."""
+    embeddings = _scalar(synthesized_store, "SELECT count(*) FROM lbi.embeddings")
+    assert embeddings > 0
+    assert validate(synthesized_store, SUITES["embeddings"], Scope(run_id=1), GateConfig()).rows == embeddings
+    assert validate(synthesized_store, SUITES["embeddings"], Scope(run_id=2), GateConfig()).rows == 0
+    assert validate(synthesized_store, SUITES["embeddings"], Scope(), GateConfig()).rows == embeddings

@@ -8,13 +8,16 @@ from lbi.quality.suite import Check, Suite, between, in_set
 
 
 def rows(scope: Scope) -> str:
+    """The embeddings of a run's examples (not the whole store's, at every run's index gate), or of an
+    environment's, or all."""
+    where = scope.trajectories("e.trajectory_id") if scope.run_id is not None else scope.environments("m.environment_id")
     return f"""
         SELECT m.example_id, m.embedder, m.environment_id, t.environment_id AS example_environment_id,
                e.status AS example_status, vector_norm(m.embedding) AS norm
         FROM lbi.embeddings m
         JOIN lbi.examples e ON e.id = m.example_id
         JOIN lbi.trajectories t ON t.id = e.trajectory_id
-        WHERE {scope.environments("m.environment_id")}
+        WHERE {where}
     """
 
 
