@@ -12,6 +12,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from lbi import runtime
+from lbi.models import transport
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,11 @@ def stop_run(run_id: int, reason: str) -> None:
 
 def release_run(run_id: int) -> None:
     """Nothing of the run stays in any process that ran its tasks: its model client and transport process,
-    and on the workers the pooled store connections."""
+    and on the workers the pooled store connections. A transport process is started for the next run
+    in this process (it waits, idle, for a client)."""
     runtime.release(run_id)
     _on_task_workers(_release_on_worker, run_id)
+    transport.prestart()
 
 
 def _release_on_worker(run_id: int) -> None:

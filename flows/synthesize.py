@@ -23,6 +23,7 @@ from lbi.config import Settings
 from lbi.envs import registry
 from lbi.errors import LbiError
 from lbi.method.stages import Stage
+from lbi.models import transport
 from lbi.models.endpoint import model_endpoint
 from lbi.quality import validator
 from lbi.quality.config import GateConfig
@@ -46,6 +47,7 @@ class SynthesisFailed(LbiError, RuntimeError):
 
 @flow(name="synthesize", task_runner=ThreadPoolTaskRunner(max_workers=16))
 def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
+    transport.prestart()  # the run's model transport process starts while the run is set up
     settings = Settings()
     spec = registry.spec(params.env)
     engine = runtime.store(settings)

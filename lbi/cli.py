@@ -212,6 +212,9 @@ def synthesize(
     for path in docs:
         if not path.exists():
             _fail(f"--docs {path}: no such file or directory")
+    from lbi.models import transport
+
+    transport.prestart()  # the run's model transport starts while Prefect and the flow are imported
     from flows.params import SynthesizeParams
     from flows.runners import task_runner
     from flows.synthesize import synthesize as synthesize_flow

@@ -1,5 +1,7 @@
 """The frames the model client and its transport process exchange over pipes.
 
+The arguments frame comes first, once: its length (ARGUMENTS_SIZE), then the process's arguments as
+JSON (the model's URL and API key, concurrency, timeout, the store's URL and the run's id).
 A request frame: id, priority, kind, payload length, then the payload.
 - POST: the payload is a chat-completions request body (JSON), posted when a slot is free.
 - CALL: a request's hash (REQUEST_HASH_SIZE hexadecimal characters), then its body: the
@@ -20,15 +22,29 @@ A reply frame: id, kind, HTTP status (0 when no response came), Retry-After in m
 
 from __future__ import annotations
 
+import json
 import struct
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 REQUEST = struct.Struct("<QqBI")
 REPLY = struct.Struct("<QBHiI")
 REQUEST_HASH_SIZE = 64  # a SHA-256 in hexadecimal
+ARGUMENTS_SIZE = struct.Struct("<I")
 
 POST, CALL, LOOK_UP, RECORD, DROP_WAITING = range(5)
 ANSWER, CACHED, BUDGET_SPENT, RESERVED, RECORDED, LEDGER_FAILED = range(6)
+
+
+def arguments_frame(arguments: dict[str, Any]) -> bytes:
+    payload = json.dumps(arguments).encode()
+    return ARGUMENTS_SIZE.pack(len(payload)) + payload
+
+
+def read_arguments(stream: BinaryIO) -> dict[str, Any] | None:
+    """The arguments frame, or None when the stream ends before it (a process started ahead, unused)."""
+    size = read_exactly(stream, ARGUMENTS_SIZE.size)
+    payload = None if size is None else read_exactly(stream, ARGUMENTS_SIZE.unpack(size)[0])
+    return None if payload is None else json.loads(payload)
 
 
 def request_frame(request_id: int, priority: int, kind: int, payload: bytes) -> bytes:

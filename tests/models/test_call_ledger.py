@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +14,7 @@ import sqlalchemy as sa
 from lbi.models.call_ledger import CallLedger, GroupCommit
 from lbi.models.client import ClientOptions, ModelClient
 from lbi.models.frames import ANSWER, CALL, DROP_WAITING, RECORD, REPLY, REQUEST_HASH_SIZE, request_frame
+from lbi.models.transport import Arguments, start_process
 from lbi.store import ledger, runs
 from lbi.store.engine import libpq_url
 from tests.eventually import eventually
@@ -117,9 +116,7 @@ def test_a_connection_the_server_closed_is_opened_again(store: sa.Engine, run_id
 
 
 def test_the_rows_handed_over_are_written_when_the_client_is_gone(store: sa.Engine, run_id: int) -> None:
-    transport = subprocess.Popen(
-        [sys.executable, "-m", "lbi.models.transport_server", "http://127.0.0.1:9", "2", "5", str(run_id)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"LBI_TRANSPORT_DATABASE_URL": libpq_url(store)})
+    transport = start_process(Arguments("http://127.0.0.1:9", "", 2, 5, libpq_url(store), run_id))
     frames = b"".join(request_frame(number, 0, RECORD, numbered_row(number).as_json().encode()) for number in range(30))
     transport.stdout.close()  # the client is gone: no one reads the replies
     transport.stdin.write(frames)
@@ -164,9 +161,7 @@ def test_the_client_writes_the_ledger_itself_when_the_transport_cannot(store: sa
 
 def test_a_frame_of_unknown_kind_is_answered_with_no_response() -> None:
     """A client of another version waits for no reply that never comes: the frame fails at once."""
-    transport = subprocess.Popen(
-        [sys.executable, "-m", "lbi.models.transport_server", "http://127.0.0.1:9", "2", "5", "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    transport = start_process(Arguments("http://127.0.0.1:9", "", 2, 5, None, None))
     transport.stdin.write(request_frame(7, 0, 99, b"?"))
     transport.stdin.flush()
     request_id, kind, status, _, size = REPLY.unpack(transport.stdout.read(REPLY.size))
@@ -181,9 +176,7 @@ def test_a_call_whose_lookup_is_in_flight_when_the_run_stops_is_not_posted(store
     lookup reserves the call: it is answered as dropped and never reaches the model."""
     with scripted([Reply(content="never")]) as (url, seen), store.connect() as holder:
         holder.execute(sa.text("SELECT 1 FROM lbi.run_counters WHERE run_id = :r FOR UPDATE"), {"r": run_id})
-        transport = subprocess.Popen(
-            [sys.executable, "-m", "lbi.models.transport_server", url, "2", "5", str(run_id)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"LBI_TRANSPORT_DATABASE_URL": libpq_url(store)})
+        transport = start_process(Arguments(url, "", 2, 5, libpq_url(store), run_id))
         try:
             transport.stdin.write(request_frame(1, 0, CALL, b"a" * REQUEST_HASH_SIZE + b'{"model": "m"}'))
             transport.stdin.flush()
