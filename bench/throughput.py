@@ -17,9 +17,7 @@ every `lbi synthesize` and deployment run is, so its one-time imports and proces
 rate once calls flow, apart from the run's fixed start (ingest, the first tasks) and end (the
 last gates, indexing, the report). "first" is the seconds from the flow's call to its first
 answer, "end" from its last answer to the flow call's return, "stored" from the flow's call to
-the run's row marked finished: the body's end before its report and Prefect's end of the flow run,
-which returns on its heartbeat thread's next whole-second tick (so "seconds" moves in steps of
-about a second and "stored" is the finer figure to compare runs by).
+the run's row marked finished: the body's end before its report and Prefect's end of the flow run.
 The "client" section measures the model client alone (new calls through its cache,
 ledger and budget, no pipeline around it): the floor under the pipeline's CPU per call.
 """
