@@ -18,6 +18,7 @@ from lbi.retrieval.embedders import embedder_for
 from lbi.retrieval.index import load_documents
 from lbi.retrieval.store import save_documents
 from lbi.retrieval.search import dense_ids, hybrid_search
+from tasks.embed import index_accepted_examples
 from tasks.publication import DocumentDraft
 from tests.eventually import eventually
 
@@ -186,6 +187,29 @@ def test_documents_are_written_as_judging_batches_end_without_holding_up_other_i
             " CROSS JOIN LATERAL (VALUES ('search', d.search_tsv), ('observation', d.observation_tsv)) AS f(field, tsv)"
             " CROSS JOIN LATERAL unnest(f.tsv) AS w GROUP BY 1, 2 ORDER BY 1, 2")).all()
     assert counted and [tuple(r) for r in counted] == [tuple(r) for r in recounted], "words counted other than once"
+    runtime.release(run_id)
+
+
+def test_documents_of_a_draft_that_failed_are_written_by_the_indexing_stage(
+    store: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The draft's session is ended while it waits for the gate: nothing is published beside the gate, and
+    the indexing stage, given the documents, writes every one of them."""
+    run_id, accepted = _stopped_at_the_judging_gate(store, monkeypatch)
+    with store.connect() as conn:
+        documents = load_documents(conn, accepted)
+    with DocumentDraft(run_id) as draft:
+        draft.add(documents)
+        assert eventually(lambda: _open_writes_to_documents(store), 30), "the documents were not drafted"
+        with store.connect() as conn:
+            ended = conn.execute(sa.text(
+                "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid"
+                " WHERE l.relation = 'lbi.example_documents'::regclass AND a.pid <> pg_backend_pid()")).scalars().all()
+        assert ended and all(ended)
+        assert draft.publish_beside(lambda: "passes") == ("passes", False)
+    assert _index(store)[2] == []
+    outcome = index_accepted_examples.fn(run_id, accepted, documents)
+    assert outcome.ids == accepted and _index(store)[2] == accepted
     runtime.release(run_id)
 
 
