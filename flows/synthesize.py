@@ -27,6 +27,7 @@ from lbi.models import transport
 from lbi.models.endpoint import model_endpoint
 from lbi.quality import validator
 from lbi.quality.config import GateConfig
+from lbi.report.poster import poster
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans
@@ -80,6 +81,7 @@ def synthesize(params: SynthesizeParams = SynthesizeParams()) -> dict[str, Any]:
                     runs.finish_run(conn, run_id=run_id, status="failed", message=str(error)[:2000], totals={})
             raise
         finally:
+            poster.drain()  # the run's gate results and report, shown in Prefect before the flow run ends
             release_run(run_id)
 
 

@@ -16,6 +16,7 @@ from lbi.quality.config import GateConfig
 from lbi.quality.outcome import GateFailed, SuiteOutcome
 from lbi.quality.scope import Scope
 from lbi.quality.suites import AFTER_STAGE, SUITES
+from lbi.report.poster import poster
 from tasks.report import artifact_key
 
 
@@ -43,8 +44,8 @@ def quality_gate(run_id: int, stage: str, ids: list[int]) -> dict[str, str]:
 
 
 def _publish(outcome: SuiteOutcome, key: str, stage: str) -> None:
-    create_table_artifact(
-        key=key,
+    poster.post(
+        create_table_artifact, key=key,
         table=[{"check": c.check, "severity": c.severity, "result": "ok" if c.success else "FAILED",
                 "offending rows": c.unexpected, "sample ids": ", ".join(map(str, c.sample_ids)),
                 "what it checks": c.explains} for c in outcome.checks],

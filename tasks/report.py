@@ -19,6 +19,7 @@ from prefect.cache_policies import NONE
 from lbi import runtime
 from lbi.report.artifacts import publish
 from lbi.report.build import write_report
+from lbi.report.poster import poster
 
 _identities: dict[str, str] = {}
 
@@ -48,18 +49,20 @@ def artifact_key(*words: str, engine: sa.Engine) -> str:
 
 @task(name="stage-report", cache_policy=NONE)
 def publish_report(run_id: int, totals: dict[str, Any], status: str, message: str | None) -> None:
+    """The run's counts, the dataset's figures and the HTML report's link, posted by the process's
+    artifact poster (lbi/report/poster.py): the flow drains it before it ends."""
     rt = runtime.for_run(run_id)
     env_id = rt.spec.id
-    create_table_artifact(
-        key=artifact_key("synthesis", env_id, engine=rt.engine),
+    poster.post(
+        create_table_artifact, key=artifact_key("synthesis", env_id, engine=rt.engine),
         table=[{"stage": name, "count": value} for name, value in totals.items()],
         description=f"Run {run_id} of {env_id}: {status}" + (f" ({message})" if message else ""),
     )
     page, figures = write_report(rt.engine, environment_id=env_id,
                                  out_dir=rt.settings.home / "reports" / f"{env_id}-{store_identity(rt.engine)}")
-    publish(figures, store=store_identity(rt.engine))
-    create_link_artifact(
-        key=artifact_key("report", env_id, engine=rt.engine), link=page.resolve().as_uri(),
+    publish(figures, store=store_identity(rt.engine), post=poster.post)
+    poster.post(
+        create_link_artifact, key=artifact_key("report", env_id, engine=rt.engine), link=page.resolve().as_uri(),
         link_text=f"{env_id} dataset report", description=f"HTML report after run {run_id}: "
                                                           f"{figures.accepted} accepted examples",
     )

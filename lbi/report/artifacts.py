@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from lbi.report.figures import Figures
 
 BAR_WIDTH = 30
 
 
-def publish(figures: Figures, *, store: str) -> list[str]:
-    """Create (or add a version to) each keyed artifact; returns the keys. Keys end with ``store``
-    (the store's short identity, tasks/report.py), so two stores on one Prefect server keep theirs."""
+def publish(figures: Figures, *, store: str, post: Callable[..., Any] | None = None) -> list[str]:
+    """Create (or add a version to) each keyed artifact, by ``post(create, **arguments)`` (at once by
+    default); returns the keys. Keys end with ``store`` (the store's short identity, tasks/report.py),
+    so two stores on one Prefect server keep theirs."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+    post = post or (lambda create, **arguments: create(**arguments))
     suffix = re.sub(r"[^a-z0-9-]+", "-", f"{figures.environment_id or 'all'}-{store}".lower())
     where = figures.environment_id or "every environment"
     cost, unit = figures.cost_per_accepted()
@@ -32,9 +34,9 @@ def publish(figures: Figures, *, store: str) -> list[str]:
                                                 f" {unit} over every run ({where})"),
     }
     for key, (table, description) in tables.items():
-        create_table_artifact(key=key, table=table, description=description)
+        post(create_table_artifact, key=key, table=table, description=description)
     report_key = f"dataset-report-{suffix}"
-    create_markdown_artifact(key=report_key, markdown=markdown(figures), description=f"Dataset report ({where})")
+    post(create_markdown_artifact, key=report_key, markdown=markdown(figures), description=f"Dataset report ({where})")
     return [*tables, report_key]
 
 
