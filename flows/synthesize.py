@@ -27,7 +27,7 @@ from lbi.models import transport
 from lbi.models.endpoint import model_endpoint
 from lbi.quality import validator
 from lbi.quality.config import GateConfig
-from lbi.report.poster import poster
+from lbi.report import poster
 from lbi.store import documents, runs, stats
 from lbi.store.migrate import migrate
 from tasks.backward import label_spans

@@ -16,7 +16,7 @@ from lbi.quality.config import GateConfig
 from lbi.quality.outcome import GateFailed, SuiteOutcome
 from lbi.quality.scope import Scope
 from lbi.quality.suites import AFTER_STAGE, SUITES
-from lbi.report.poster import poster
+from lbi.report import poster
 from tasks.report import artifact_key
 
 

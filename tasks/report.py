@@ -19,7 +19,7 @@ from prefect.cache_policies import NONE
 from lbi import runtime
 from lbi.report.artifacts import publish
 from lbi.report.build import write_report
-from lbi.report.poster import poster
+from lbi.report import poster
 
 _identities: dict[str, str] = {}
 

@@ -54,4 +54,15 @@ class ArtifactPoster:
                 log.warning("the Prefect artifact %s could not be posted", arguments.get("key"), exc_info=True)
 
 
-poster = ArtifactPoster()  # one a process: runs that overlap share its order
+_poster = ArtifactPoster()  # one a process: runs that overlap share its order
+
+
+def post(create: Callable[..., Any], **arguments: Any) -> None:
+    """``ArtifactPoster.post`` on the process's poster."""
+    _poster.post(create, **arguments)
+
+
+def drain() -> None:
+    """``ArtifactPoster.drain`` on the process's poster. (Functions, not the poster itself, are what the
+    flows and tasks name: a flow's globals are pickled with it for Dask, and a queue cannot be.)"""
+    _poster.drain()
