@@ -25,6 +25,7 @@ from tasks.outcome import Outcome, guarded
 
 log = logging.getLogger(__name__)
 
+
 def store_vectors_early(run_id: int, example_ids: list[int]) -> list[ExampleDocument]:
     """Store the vectors of the accepted examples among ``example_ids``; returns their documents, to be
     written after the judging gate. A failure here costs nothing: the indexing stage does it instead."""

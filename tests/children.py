@@ -19,6 +19,14 @@ def children_running(module: str, parent: int | None = None) -> list[psutil.Proc
     return found
 
 
+def ended(pid: int) -> bool:
+    """Whether process ``pid`` has exited (a zombie its parent has not reaped yet has)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def _command_line(child: psutil.Process) -> list[str]:
     """The child's command line once it has one: a child still in its exec has an empty one for a while
     after the parent's ``Popen`` returned (the kernel closes the pipe that tells Popen before it sets

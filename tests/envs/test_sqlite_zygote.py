@@ -19,6 +19,7 @@ import psutil
 
 from lbi.envs.sqlite import worker_process, zygote
 from lbi.envs.sqlite.session import SqlSession
+from tests.children import ended
 
 
 def _database(tmp_path: Path, value: int = 7) -> Path:
@@ -144,17 +145,10 @@ def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on() -> None:
         assert process.wait(5) == 0
 
 
-def _ended(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
 def _worker_pids() -> set[int]:
     """The zygote's workers still running (not those ended and not yet reaped)."""
     children = psutil.Process(worker_process._zygote._process.pid).children()
-    return {child.pid for child in children if not _ended(child.pid)}
+    return {child.pid for child in children if not ended(child.pid)}
 
 
 def test_an_ended_episode_s_worker_serves_the_next_episode_and_nothing_of_the_first(tmp_path: Path) -> None:
@@ -183,7 +177,7 @@ def test_a_killed_worker_is_never_kept_and_a_release_ends_those_waiting(tmp_path
     reply = session.request(0.2, op="run", sql="SELECT printf('%.*c', 2147483647, 'x')", max_chars=100)
     assert reply == {"killed": "timed out"}
     session.close()
-    assert all(_ended(pid) for pid in killed)
+    assert all(ended(pid) for pid in killed)
     assert len(worker_process._idle) == 1, "the worker started after the kill was kept"
     waiting = [psutil.Process(pid) for pid in _worker_pids()]
     zygote = worker_process._zygote._process

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-import psutil
 import pytest
 
 from lbi.models import transport
 from lbi.models.transport import Transport
+from tests.children import ended
 from tests.eventually import eventually
 from tests.models.scripted_server import Reply, scripted
 
@@ -24,13 +24,6 @@ def _answer(client: Transport) -> str:
     return json.loads(reply.payload)["choices"][0]["message"]["content"]
 
 
-def _gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
 def test_the_next_client_takes_the_process_started_ahead() -> None:
     transport.prestart()
     ahead = _spare_pid()
@@ -42,7 +35,7 @@ def test_the_next_client_takes_the_process_started_ahead() -> None:
             assert seen[0]["authorization"] == "Bearer key-1"
         finally:
             client.close()
-    assert _gone(ahead)
+    assert ended(ahead)
 
 
 def test_a_process_started_when_other_proxies_were_named_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,7 +50,7 @@ def test_a_process_started_when_other_proxies_were_named_is_not_taken(monkeypatc
             assert _answer(client) == "from a new one"
         finally:
             client.close()
-    assert eventually(lambda: _gone(ahead), 10), "the process started ahead was left running"
+    assert eventually(lambda: ended(ahead), 10), "the process started ahead was left running"
 
 
 def test_a_process_never_taken_ends_with_its_input() -> None:
@@ -65,4 +58,4 @@ def test_a_process_never_taken_ends_with_its_input() -> None:
     ahead = _spare_pid()
     transport._end_spare()
     assert transport._spare is None
-    assert eventually(lambda: _gone(ahead), 10), "a process started ahead outlived its input"
+    assert eventually(lambda: ended(ahead), 10), "a process started ahead outlived its input"

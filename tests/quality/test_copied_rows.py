@@ -66,8 +66,9 @@ def test_a_read_only_database_is_validated_over_the_query(synthesized_store: sa.
         {"options": "-c default_transaction_read_only=on"}))
     with read_only.connect() as conn:
         assert conn.execute(sa.text("SHOW default_transaction_read_only")).scalar_one() == "on"
-    assert _outcomes(read_only) == _outcomes(synthesized_store)
-    assert all(success and error is None for _, success, _, _, error in _outcomes(read_only))
+    outcomes = _outcomes(read_only)
+    assert outcomes == _outcomes(synthesized_store)
+    assert all(success and error is None for _, success, _, _, error in outcomes)
     read_only.dispose()
 
 

@@ -22,7 +22,7 @@ from lbi.quality.runner import validate
 from lbi.quality.scope import Scope
 from lbi.quality.suite import not_null
 from lbi.quality.suites import SUITES
-from tests.children import children_running
+from tests.children import children_running, ended
 from tests.eventually import eventually
 
 APART = """
@@ -93,7 +93,7 @@ def test_stopping_leaves_no_process_or_pipe(synthesized_store: sa.Engine) -> Non
     validate(synthesized_store, SUITES["instructions"], Scope(run_id=1), GateConfig())
     [worker] = _workers()
     validator.stop()
-    assert not psutil.pid_exists(worker.pid) or worker.status() == psutil.STATUS_ZOMBIE
+    assert ended(worker.pid)
     assert eventually(lambda: _pipes() <= pipes, 5), f"{_pipes() - pipes} pipes left open"
     assert _workers() == []
 
@@ -105,7 +105,7 @@ def test_a_worker_still_importing_gx_stops_at_once() -> None:
     started = time.monotonic()
     validator.stop()  # as at the exit of a run that failed before its first gate
     assert time.monotonic() - started < 2, "stopping waited for the worker's import"
-    assert not psutil.pid_exists(worker.pid) or worker.status() == psutil.STATUS_ZOMBIE
+    assert ended(worker.pid)
 
 
 def test_the_worker_ends_with_a_process_killed_while_it_imports_gx() -> None:
