@@ -13,6 +13,7 @@ from lbi.method.spans import Span, spans_to_label
 from lbi.method.stages import Stage
 from lbi.prompts.parsing import ParseFailure
 from lbi.store import examples, failures, trajectories
+from lbi.store.trajectories import StoredStep
 from tasks.outcome import Outcome, for_each, for_units, guarded
 from tasks.priority import call_priority
 
@@ -31,17 +32,21 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
         done = examples.existing_spans(conn, trajectory_id=trajectory_id)
         failed = failures.failed_subjects(conn, stage=Stage.BACKWARD, subject_prefix=f"trajectory:{trajectory_id}:",
                                           retries=rt.settings.retry_failed_generations)
-    clean = trajectory.clean_steps
+        clean = trajectory.clean_steps
+        jobs = spans_to_label(len(clean), max_span_steps)
+        repeated = examples.repeated_spans(conn, trajectory_id=trajectory_id, spans=[
+            key for key in (_numbered(span, kind, clean) for span, kind in jobs) if key not in done])
 
     labels: list[examples.Label] = []  # answered by the model, written together once every span is done
     broken: list[tuple[str, ParseFailure]] = []
 
     def work(job: tuple[Span, InstructionKind]) -> list[int]:
         span, kind = job
-        steps = span.steps_of(clean)
-        first, last = steps[0].idx, steps[-1].idx  # stored by step number, repeated steps counted
+        first, last, _ = _numbered(span, kind, clean)
         if (first, last, kind) in done:
             return [done[(first, last, kind)]]
+        if (first, last, kind) in repeated:  # another trajectory's example has this content
+            return []
         subject = f"trajectory:{trajectory_id}:{first}-{last}:{kind}"
         if (subject, model) in failed:
             return []
@@ -54,13 +59,19 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
             labels.append(examples.Label(first, last, kind, parsed.instruction, parsed.summary))
         return []
 
-    labeled = for_each(spans_to_label(len(clean), max_span_steps), work,
+    labeled = for_each(jobs, work,
                        subject=lambda job: f"trajectory {trajectory_id} span {job[0].start}..{job[0].end} {job[1]}",
                        workers=rt.client.concurrency)
     labels.sort(key=lambda label: (label.start_step, label.end_step, label.kind))
     stored = guarded(f"trajectory {trajectory_id}'s labels", lambda: _store(run_id, trajectory.environment_id,
                                                                               trajectory_id, model, labels, broken))
     return Outcome.merge([labeled, stored])
+
+
+def _numbered(span: Span, kind: InstructionKind, clean: list[StoredStep]) -> tuple[int, int, str]:
+    """(first step, last step, kind): a span as stored, by step number (repeated steps counted)."""
+    steps = span.steps_of(clean)
+    return steps[0].idx, steps[-1].idx, kind
 
 
 def _store(run_id: int, environment_id: str, trajectory_id: int, model: str, labels: list[examples.Label],

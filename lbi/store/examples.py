@@ -31,17 +31,21 @@ class Label:
     summary: tuple[str, ...] = ()
 
 
-def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int, run_id: int, **label: Any) -> int:
-    """``add_examples`` for one span (``Label``'s fields)."""
-    return add_examples(conn, environment_id=environment_id, trajectory_id=trajectory_id, run_id=run_id,
-                        labels=[Label(**label)])[0]
+def add_example(conn: sa.Connection, *, environment_id: str, trajectory_id: int, run_id: int,
+                **label: Any) -> int | None:
+    """``add_examples`` for one span (``Label``'s fields); None when another span's example has its content."""
+    ids = add_examples(conn, environment_id=environment_id, trajectory_id=trajectory_id, run_id=run_id,
+                       labels=[Label(**label)])
+    return ids[0] if ids else None
 
 
 def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int, run_id: int,
                  labels: list[Label]) -> list[int]:
     """Store each span's instruction and example together (one statement, in the caller's
     transaction), with the labeler's step-by-step summary (replicate examples); an existing example
-    for a span wins. The examples' ids, in the order of ``labels``."""
+    for a span wins, and a label whose content an example of another span has (``repeated_spans``:
+    two trajectories labeled at once) is dropped. The examples' ids, in the order of ``labels``
+    (none for a dropped label)."""
     if not labels:
         return []
     rows = conn.execute(
@@ -57,8 +61,9 @@ def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int
             "                 trajectory_id, run_id) SELECT instruction, :env, 'backward', text, hash, :t, :run"
             "                 FROM fresh ORDER BY n),"
             " example AS (INSERT INTO lbi.examples (trajectory_id, start_step, end_step, kind, instruction_id, run_id,"
-            "             summary) SELECT :t, s, e, k, instruction, :run, summary FROM fresh ORDER BY n"
-            "             ON CONFLICT (trajectory_id, start_step, end_step, kind) DO NOTHING"
+            "             summary, content_key) SELECT :t, s, e, k, instruction, :run, summary,"
+            "             lbi.example_content_key(:t, s, e, k) FROM fresh ORDER BY n"
+            "             ON CONFLICT DO NOTHING"
             "             RETURNING id, instruction_id)"
             " SELECT label.n, coalesce(label.existing, example.id) AS id, fresh.instruction"
             " FROM label LEFT JOIN fresh ON fresh.n = label.n LEFT JOIN example ON example.instruction_id = fresh.instruction"
@@ -73,11 +78,29 @@ def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int
     lost = [row.instruction for row in rows if row.id is None]
     if not lost:
         return [row.id for row in rows]
-    # a concurrent run labeled these spans first: drop our instructions, use its examples
+    # a concurrent run labeled these spans first (use its examples), or another span's example has the
+    # content: drop our instructions
     conn.execute(sa.text("DELETE FROM lbi.instructions WHERE id = ANY(:i)"), {"i": lost})
     spans = existing_spans(conn, trajectory_id=trajectory_id)
-    return [row.id if row.id is not None else spans[(label.start_step, label.end_step, label.kind)]
-            for row, label in zip(rows, labels)]
+    found = (row.id or spans.get((label.start_step, label.end_step, label.kind)) for row, label in zip(rows, labels))
+    return [example_id for example_id in found if example_id is not None]
+
+
+def repeated_spans(conn: sa.Connection, *, trajectory_id: int,
+                   spans: list[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
+    """The (first step, last step, kind) of ``spans`` whose content an example of the environment
+    already has (``lbi.example_content_key``): they are not labeled again."""
+    if not spans:
+        return set()
+    firsts, lasts, kinds = (list(column) for column in zip(*spans))
+    rows = conn.execute(
+        sa.text(
+            "SELECT s, e, k FROM unnest(CAST(:s AS int[]), CAST(:e AS int[]), CAST(:k AS text[])) AS l(s, e, k)"
+            " WHERE EXISTS (SELECT FROM lbi.examples x WHERE x.content_key = lbi.example_content_key(:t, s, e, k))"
+        ),
+        {"t": trajectory_id, "s": firsts, "e": lasts, "k": kinds},
+    )
+    return {(row.s, row.e, row.k) for row in rows}
 
 
 def to_judge(conn: sa.Connection, *, trajectory_id: int, retries: int | None = None) -> list[sa.Row]:

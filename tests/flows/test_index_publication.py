@@ -76,7 +76,7 @@ def test_a_judging_batch_stores_its_vectors_as_its_trajectories_are_decided(
     """One task run judges every trajectory; its vectors are stored in several transactions (each
     stamps its rows with its own start), not all at its end."""
     monkeypatch.setenv("LBI_UNITS_PER_TASK", "1000")
-    result = synthesize(SynthesizeParams(max_docs=1, instructions_per_doc=8, max_steps=3, max_span_steps=2))
+    result = synthesize(SynthesizeParams(max_docs=2, instructions_per_doc=8, max_steps=3, max_span_steps=2))
     assert result["status"] == "completed"
     accepted, vectors, documents = _index(store)
     with store.connect() as conn:

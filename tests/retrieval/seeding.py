@@ -46,27 +46,32 @@ def seed_examples(engine: sa.Engine, run_id: int, seeds: list[Seed]) -> list[int
     """One trajectory per seed (its actions run in a real episode); one example spanning all of it."""
     ids = []
     for number, seed in enumerate(seeds):
-        with registry.make(CHINOOK) as env:
-            initial = env.reset().text
-            steps = []
-            for idx, action in enumerate(seed.actions, start=1):
-                observation = env.step(action).observation
-                steps.append(StoredStep(idx, "", action, observation.text, observation.error, False))
+        trajectory_id, n_steps = _seed_trajectory(engine, run_id, number, seed)
         with engine.begin() as conn:
-            task_id = instructions.add_self_instruct(
-                conn, environment_id=seed.environment_id, chunk_id=_chunk(conn), texts=[f"seed task {number}: "
-                                                                                       f"{seed.instruction}"],
-                run_id=run_id)[0]
-            trajectory_id = trajectories.save(
-                conn, instruction_id=task_id, environment_id=seed.environment_id, actor_model="seeded",
-                status="completed", error=None, initial_observation=initial, steps=steps, run_id=run_id)
             example_id = examples.add_example(
                 conn, environment_id=seed.environment_id, trajectory_id=trajectory_id, start_step=1,
-                end_step=len(steps), kind="task", instruction=seed.instruction, run_id=run_id)
+                end_step=n_steps, kind="task", instruction=seed.instruction, run_id=run_id)
             if seed.status != "pending":
                 examples.decide(conn, decisions=[(example_id, seed.status)], policy="unanimous")
         ids.append(example_id)
     return ids
+
+
+def _seed_trajectory(engine: sa.Engine, run_id: int, number: int, seed: Seed) -> tuple[int, int]:
+    """The seed's task and trajectory (its actions run in a real episode): the trajectory's id and its steps."""
+    with registry.make(CHINOOK) as env:
+        initial = env.reset().text
+        steps = []
+        for idx, action in enumerate(seed.actions, start=1):
+            observation = env.step(action).observation
+            steps.append(StoredStep(idx, "", action, observation.text, observation.error, False))
+    with engine.begin() as conn:
+        task_id = instructions.add_self_instruct(
+            conn, environment_id=seed.environment_id, chunk_id=_chunk(conn),
+            texts=[f"seed task {number}: {seed.instruction}"], run_id=run_id)[0]
+        return trajectories.save(
+            conn, instruction_id=task_id, environment_id=seed.environment_id, actor_model="seeded",
+            status="completed", error=None, initial_observation=initial, steps=steps, run_id=run_id), len(steps)
 
 
 def _chunk(conn: sa.Connection) -> int:
@@ -76,12 +81,10 @@ def _chunk(conn: sa.Connection) -> int:
 
 def bare_examples(engine: sa.Engine, n: int, *, environment_id: str, run_id: int | None = None) -> list[int]:
     """n bare accepted example rows (one trajectory, n spans) to hang made-up vectors on, made by ``run_id``
-    (by default a new run's)."""
+    (by default a new run's); plain rows, so that a store of an older schema takes them too."""
     run_id = seed_run(engine) if run_id is None else run_id
-    [example_id] = seed_examples(engine, run_id, [Seed("noise", ("SELECT 1",), environment_id=environment_id)])
+    trajectory_id, _ = _seed_trajectory(engine, run_id, 0, Seed("noise", ("SELECT 1",), environment_id=environment_id))
     with engine.begin() as conn:
-        trajectory_id = conn.execute(sa.text("SELECT trajectory_id FROM lbi.examples WHERE id = :e"),
-                                     {"e": example_id}).scalar_one()
         instruction_id = conn.execute(sa.text(
             "INSERT INTO lbi.instructions (environment_id, origin, text, text_hash) "
             "SELECT :env, 'backward', 'noise ' || g, md5(g::text) FROM generate_series(1, :n) g RETURNING id"),

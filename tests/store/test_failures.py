@@ -92,8 +92,6 @@ def test_a_judge_failure_is_asked_again_by_a_later_run(store: sa.Engine) -> None
 
     with store.begin() as conn:
         trajectory = a_trajectory(conn, ENV, n_steps=1)
-        conn.execute(sa.text("INSERT INTO lbi.steps (trajectory_id, idx, reason, action, observation)"
-                             " VALUES (:t, 1, 'r', 'act', 'obs')"), {"t": trajectory})
         example = examples.add_example(conn, trajectory_id=trajectory, start_step=1, end_step=1, kind="task",
                                        environment_id=ENV, instruction="do it", run_id=None)
     _fail(store, _run(store), subject=f"example:{example}", stage="judge")
