@@ -1,6 +1,7 @@
 """`synthesize` with the offline model on a SQLite database the project has never seen, registered as a user
-environment: the accepted examples only use tables that exist there, none keeps an erroring step, and each
-one's statements run again on a fresh copy of the database. The demo's Chinook run still accepts examples."""
+environment: the accepted examples only use tables that exist there, none keeps an erroring step, no two
+repeat each other, and each one's statements run again on a fresh copy of the database. The demo's Chinook
+run still accepts examples."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from flows.synthesize import synthesize
 from lbi.cli import app
 from lbi.envs.sqlite.offline.statements import tables_used
 from tests.envs import outside_clinic
+from tests.flows import dataset
 
 pytestmark = pytest.mark.usefixtures("prefect_api", "lbi_env")
 RUN = dict(max_docs=3, instructions_per_doc=3, max_steps=5)
@@ -53,6 +55,7 @@ def test_synthesis_on_an_outside_database_stays_on_its_tables(store: sa.Engine, 
     print(f"clinic: {grounded} of {len(examples)} accepted examples touch only existing tables")
     assert grounded >= 0.9 * len(examples)
     assert not [s for steps in examples for s in steps if s[2] or s[1].startswith("Error")]
+    assert len(dataset.examples(store)) == result["totals"]["examples"], "two examples share their content"
     for steps in examples:
         copy = tmp_path / "copy.db"
         shutil.copyfile(db, copy)
