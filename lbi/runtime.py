@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from lbi.config import Settings
+from lbi.content_claims import ContentClaims
 from lbi.envs import families, registry
 from lbi.envs.base import Environment, EnvSpec
 from lbi.models.client import ClientOptions, ModelClient
@@ -33,6 +34,7 @@ class Runtime:
     params: dict[str, Any]
     spec: EnvSpec
     settings: Settings
+    content_claims: ContentClaims = field(default_factory=ContentClaims)  # backward construction's, this run's
 
     def make_env(self) -> Environment:
         return registry.make(self.params["env"])

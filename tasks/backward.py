@@ -34,8 +34,10 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
                                           retries=rt.settings.retry_failed_generations)
         clean = trajectory.clean_steps
         jobs = spans_to_label(len(clean), max_span_steps)
-        repeated = examples.repeated_spans(conn, trajectory_id=trajectory_id, spans=[
-            key for key in (_numbered(span, kind, clean) for span, kind in jobs) if key not in done])
+        keys = examples.span_keys(conn, trajectory_id=trajectory_id, spans=[
+            numbered for numbered in (_numbered(span, kind, clean) for span, kind in jobs) if numbered not in done])
+    ours = rt.content_claims.claim((k.key for k in keys.values() if not k.taken), trajectory_id)
+    repeated = {numbered for numbered, k in keys.items() if k.key not in ours}  # another trajectory's content
 
     labels: list[examples.Label] = []  # answered by the model, written together once every span is done
     broken: list[tuple[str, ParseFailure]] = []
@@ -45,7 +47,7 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
         first, last, _ = _numbered(span, kind, clean)
         if (first, last, kind) in done:
             return [done[(first, last, kind)]]
-        if (first, last, kind) in repeated:  # another trajectory's example has this content
+        if (first, last, kind) in repeated:
             return []
         subject = f"trajectory:{trajectory_id}:{first}-{last}:{kind}"
         if (subject, model) in failed:

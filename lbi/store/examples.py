@@ -43,7 +43,7 @@ def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int
                  labels: list[Label]) -> list[int]:
     """Store each span's instruction and example together (one statement, in the caller's
     transaction), with the labeler's step-by-step summary (replicate examples); an existing example
-    for a span wins, and a label whose content an example of another span has (``repeated_spans``:
+    for a span wins, and a label whose content an example of another span has (``span_keys``:
     two trajectories labeled at once) is dropped. The examples' ids, in the order of ``labels``
     (none for a dropped label)."""
     if not labels:
@@ -86,21 +86,28 @@ def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int
     return [example_id for example_id in found if example_id is not None]
 
 
-def repeated_spans(conn: sa.Connection, *, trajectory_id: int,
-                   spans: list[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
-    """The (first step, last step, kind) of ``spans`` whose content an example of the environment
-    already has (``lbi.example_content_key``): they are not labeled again."""
+@dataclass(frozen=True)
+class SpanKey:
+    key: str  # lbi.example_content_key
+    taken: bool  # an example of the environment has this content
+
+
+def span_keys(conn: sa.Connection, *, trajectory_id: int,
+              spans: list[tuple[int, int, str]]) -> dict[tuple[int, int, str], SpanKey]:
+    """Each of ``spans`` (first step, last step, kind) with its content key, and whether an example of the
+    environment already has it (then it is not labeled again)."""
     if not spans:
-        return set()
+        return {}
     firsts, lasts, kinds = (list(column) for column in zip(*spans))
     rows = conn.execute(
         sa.text(
-            "SELECT s, e, k FROM unnest(CAST(:s AS int[]), CAST(:e AS int[]), CAST(:k AS text[])) AS l(s, e, k)"
-            " WHERE EXISTS (SELECT FROM lbi.examples x WHERE x.content_key = lbi.example_content_key(:t, s, e, k))"
+            "SELECT s, e, k, key, EXISTS (SELECT FROM lbi.examples x WHERE x.content_key = key) AS taken"
+            " FROM unnest(CAST(:s AS int[]), CAST(:e AS int[]), CAST(:k AS text[])) AS l(s, e, k),"
+            " LATERAL lbi.example_content_key(:t, s, e, k) AS key"
         ),
         {"t": trajectory_id, "s": firsts, "e": lasts, "k": kinds},
     )
-    return {(row.s, row.e, row.k) for row in rows}
+    return {(row.s, row.e, row.k): SpanKey(row.key, row.taken) for row in rows}
 
 
 def to_judge(conn: sa.Connection, *, trajectory_id: int, retries: int | None = None) -> list[sa.Row]:

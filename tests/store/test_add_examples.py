@@ -49,9 +49,10 @@ def test_a_span_another_trajectory_has_makes_no_second_example(store: sa.Engine)
         made = examples.add_examples(conn, environment_id=ENV + "-content", trajectory_id=first, run_id=run_id, labels=[
             examples.Label(1, 2, "task", "both"), examples.Label(1, 2, "replicate", "both, step by step")])
         spans = [(1, 2, "task"), (1, 2, "replicate"), (2, 3, "task"), (1, 1, "task")]
-        assert examples.repeated_spans(conn, trajectory_id=second, spans=spans) == {(1, 2, "task"),
-                                                                                    (1, 2, "replicate")}
-        assert examples.repeated_spans(conn, trajectory_id=elsewhere, spans=spans[:2]) == set(), \
+        keys = examples.span_keys(conn, trajectory_id=second, spans=spans)
+        assert {span for span, key in keys.items() if key.taken} == {(1, 2, "task"), (1, 2, "replicate")}
+        assert len({key.key for key in keys.values()}) == 4
+        assert not any(key.taken for key in examples.span_keys(conn, trajectory_id=elsewhere, spans=spans[:2]).values()), \
             "the same steps in another environment are another example"
         # labeled at once with the first (before the check saw its examples): the repeated span is dropped
         again = examples.add_examples(conn, environment_id=ENV + "-content", trajectory_id=second, run_id=run_id,

@@ -33,8 +33,8 @@ def test_a_store_s_repeated_examples_stay_and_the_earliest_holds_the_key(
         with engine.begin() as conn:
             keys = dict(conn.execute(sa.text("SELECT id, content_key FROM lbi.examples")).all())
             assert keys[made[0]] is not None and keys[made[1]] is None and keys[made[2]] not in (None, keys[made[0]])
-            assert examples.repeated_spans(conn, trajectory_id=second, spans=[(1, 1, "task"), (2, 2, "task"),
-                                                                              (1, 1, "replicate")]) \
-                == {(1, 1, "task"), (2, 2, "task")}
+            keys = examples.span_keys(conn, trajectory_id=second, spans=[(1, 1, "task"), (2, 2, "task"),
+                                                                         (1, 1, "replicate")])
+            assert {span for span, key in keys.items() if key.taken} == {(1, 1, "task"), (2, 2, "task")}
             assert examples.add_example(conn, environment_id=ENV, trajectory_id=second, run_id=None, start_step=2,
                                         end_step=2, kind="task", instruction="a copy") is None
