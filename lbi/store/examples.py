@@ -43,9 +43,8 @@ def add_examples(conn: sa.Connection, *, environment_id: str, trajectory_id: int
                  labels: list[Label]) -> list[int]:
     """Store each span's instruction and example together (one statement, in the caller's
     transaction), with the labeler's step-by-step summary (replicate examples); an existing example
-    for a span wins, and a label whose content an example of another span has (``span_keys``:
-    two trajectories labeled at once) is dropped. The examples' ids, in the order of ``labels``
-    (none for a dropped label)."""
+    for a span wins, and a label whose content another span's example has (stored meanwhile, by
+    another process) is dropped. The examples' ids, in the order of ``labels`` (none for a dropped label)."""
     if not labels:
         return []
     rows = conn.execute(
