@@ -33,9 +33,9 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
         failed = failures.failed_subjects(conn, stage=Stage.BACKWARD, subject_prefix=f"trajectory:{trajectory_id}:",
                                           retries=rt.settings.retry_failed_generations)
         clean = trajectory.clean_steps
-        jobs = spans_to_label(len(clean), max_span_steps)
-        keys = examples.span_keys(conn, trajectory_id=trajectory_id, spans=[
-            numbered for numbered in (_numbered(span, kind, clean) for span, kind in jobs) if numbered not in done])
+        stored_as = {job: _numbered(*job, clean) for job in spans_to_label(len(clean), max_span_steps)}
+        keys = examples.span_keys(conn, trajectory_id=trajectory_id,
+                                  spans=[numbered for numbered in stored_as.values() if numbered not in done])
     ours = rt.content_claims.claim((k.key for k in keys.values() if not k.taken), trajectory_id)
     repeated = {numbered for numbered, k in keys.items() if k.key not in ours}  # another trajectory's content
 
@@ -43,8 +43,7 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
     broken: list[tuple[str, ParseFailure]] = []
 
     def work(job: tuple[Span, InstructionKind]) -> list[int]:
-        span, kind = job
-        first, last, _ = _numbered(span, kind, clean)
+        first, last, kind = stored_as[job]
         if (first, last, kind) in done:
             return [done[(first, last, kind)]]
         if (first, last, kind) in repeated:
@@ -61,7 +60,7 @@ def label_trajectory(run_id: int, trajectory_id: int, max_span_steps: int | None
             labels.append(examples.Label(first, last, kind, parsed.instruction, parsed.summary))
         return []
 
-    labeled = for_each(jobs, work,
+    labeled = for_each(list(stored_as), work,
                        subject=lambda job: f"trajectory {trajectory_id} span {job[0].start}..{job[0].end} {job[1]}",
                        workers=rt.client.concurrency)
     labels.sort(key=lambda label: (label.start_step, label.end_step, label.kind))
