@@ -4,6 +4,7 @@ process that started it."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import sqlite3
@@ -16,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
+import pytest
 
-from lbi.envs.sqlite import worker_process, zygote
+from lbi.envs.sqlite import wire, worker_process, zygote
 from lbi.envs.sqlite.session import SqlSession
 from tests.children import ended
 
@@ -84,6 +86,10 @@ def test_a_released_zygote_stops_at_once_and_open_episodes_go_on(tmp_path: Path)
         zygote = worker_process._zygote._process
         worker_process.release_zygote()  # a run ended while another's episode is open
         assert zygote.poll() is not None and worker_process._zygote._process is None
+        deadline = time.monotonic() + 5
+        while _channel_threads() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not _channel_threads(), "the released zygote's sender and reader threads ended"
         time.sleep(0.6)
         assert "7" in _select(session), "an open episode's worker outlives a released zygote"
     finally:
@@ -122,27 +128,74 @@ def test_workers_asked_for_at_once_each_belong_to_their_own_episode(tmp_path: Pa
         assert answers and all(str(100 + number) in answer for answer in answers), (number, answers)
 
 
-def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on() -> None:
+def _started_zygote() -> tuple[socket.socket, subprocess.Popen]:
+    """A zygote of this process's own, and the control socket to it."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     with theirs:
         episode = os.pidfd_open(os.getpid())
         process = subprocess.Popen([sys.executable, "-m", "lbi.envs.sqlite.zygote", str(theirs.fileno()), str(episode)],
                                    pass_fds=[theirs.fileno(), episode])
         os.close(episode)
-    request_r, request_w = os.pipe()
-    reply_r, reply_w = os.pipe()
+    return ours, process
+
+
+def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on() -> None:
+    ours, process = _started_zygote()
+    pipes = [os.pipe() for _ in range(4)]  # two workers' stdin and stdout
+    fds = [pipes[0][0], pipes[1][1], pipes[2][0], pipes[3][1]]
     try:
         ours.send(b"no descriptors")
-        assert socket.recv_fds(ours, 64, 1)[:2] == (zygote.REFUSED, [])
-        socket.send_fds(ours, [zygote.ASK], [request_r, reply_w])
-        message, fds, _flags, _address = socket.recv_fds(ours, 64, 1)
-        assert message == zygote.STARTED and len(fds) == 1
-        os.close(fds[0])
+        assert socket.recv_fds(ours, 64, 1)[:2] == (zygote.REFUSED * len(b"no descriptors"), [])
+        socket.send_fds(ours, [zygote.ASK * 2], fds[:3])  # one descriptor short
+        assert socket.recv_fds(ours, 64, 2)[:2] == (zygote.REFUSED * 2, [])
+        socket.send_fds(ours, [zygote.ASK * 2], fds)
+        message, pidfds, _flags, _address = socket.recv_fds(ours, 64, 2)
+        assert message == zygote.STARTED * 2 and len(pidfds) == 2
+        for pidfd in pidfds:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.close(pidfd)
     finally:
-        for fd in (request_r, request_w, reply_r, reply_w):
+        for fd in (fd for pipe in pipes for fd in pipe):
             os.close(fd)
         ours.close()
         assert process.wait(5) == 0
+
+
+def test_a_worker_holds_no_descriptor_of_the_others_asked_for_with_it() -> None:
+    """Workers asked for in one message are forked while the zygote holds all their pipes: each keeps only its
+    own, so a worker's episode sees its output end as soon as it dies (not at the statement's deadline)."""
+    ours, process = _started_zygote()
+    stdins, stdouts = [os.pipe() for _ in range(3)], [os.pipe() for _ in range(3)]
+    pidfds: list[int] = []
+    try:
+        socket.send_fds(ours, [zygote.ASK * 3], [fd for i in range(3) for fd in (stdins[i][0], stdouts[i][1])])
+        message, pidfds, _flags, _address = socket.recv_fds(ours, 64, 3)
+        assert message == zygote.STARTED * 3
+        for i in range(3):  # only the episode's process holds the far ends now
+            os.close(stdins[i][0])
+            os.close(stdouts[i][1])
+        for i in range(3):  # each worker answers: it is past its start, where it lets the others' go
+            os.write(stdins[i][1], wire.encode({"op": "close"}))
+            assert wire.decode(os.read(stdouts[i][0], 1000)) == {"closed": True}
+        signal.pidfd_send_signal(pidfds[1], signal.SIGKILL)
+        assert select.select([stdouts[1][0]], [], [], 5)[0], "the killed worker's output did not end"
+        assert os.read(stdouts[1][0], 10) == b""
+        with pytest.raises(BrokenPipeError):
+            os.write(stdins[1][1], b"{}\n")
+    finally:
+        for pidfd in pidfds:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.close(pidfd)
+        for fd in (stdins[i][1] for i in range(3)):
+            os.close(fd)
+        for fd in (stdouts[i][0] for i in range(3)):
+            os.close(fd)
+        ours.close()
+        assert process.wait(5) == 0
+
+
+def _channel_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("sql-zygote-")]
 
 
 def _worker_pids() -> set[int]:

@@ -2,13 +2,15 @@
 ``python -m lbi.envs.sqlite.zygote CONTROL_FD EPISODE_PIDFD``.
 
 A worker started as a new interpreter cost ~35 ms of CPU per episode (the interpreter and its imports);
-this process imported the worker once, so a worker costs a fork. It reads one message per worker on the
-control socket CONTROL_FD (a SOCK_SEQPACKET): ``ASK``, with the worker's stdin and stdout attached.
-It answers every request, in order: a pidfd of the worker, which the episode uses to kill and await it (a
-pidfd never reaches another process that got the same pid), or a refusal when it could not fork. It reaps
-the workers that ended, and exits when the control socket closes: the episode's process is gone or let it go.
-Each worker watches EPISODE_PIDFD, a pidfd of the episode's process, and ends with that process (worker.py),
-not with this one: a zygote that dies takes no running episode's worker with it.
+this process imported the worker once, so a worker costs a fork. It reads requests on the control socket
+CONTROL_FD (a SOCK_SEQPACKET): a message of one ``ASK`` byte per worker asked for, with each worker's
+stdin and stdout attached in turn (up to ``MAX_ASKS`` workers a message, so that a burst of episodes costs
+the asking process one message, not one round trip each). It answers every message, in order, with one
+byte per worker: ``STARTED`` with a pidfd of the worker attached, which the episode uses to kill and await
+it (a pidfd never reaches another process that got the same pid), or ``REFUSED`` when it could not fork.
+It reaps the workers that ended, and exits when the control socket closes: the episode's process is gone
+or let it go. Each worker watches EPISODE_PIDFD, a pidfd of the episode's process, and ends with that
+process (worker.py), not with this one: a zygote that dies takes no running episode's worker with it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import sys
 from lbi.envs.sqlite import worker
 
 REAP_EVERY_S = 1.0
-ASK = b"worker"  # a request (a message is never empty: an empty one is the socket's end)
-STARTED, REFUSED = b"started", b"refused"  # one answer per request, in the order they came
-MAX_MESSAGE = 1 << 16
+ASK = b"w"  # one worker asked for (a message is never empty: an empty one is the socket's end)
+STARTED, REFUSED = b"s", b"r"  # one answer per worker asked for, in the order they came
+MAX_ASKS = 100  # workers a message asks for: two descriptors each, within the kernel's 253 a message
 
 
 def serve(control: socket.socket, episode: int) -> None:
@@ -33,30 +35,31 @@ def serve(control: socket.socket, episode: int) -> None:
         if not ready:
             continue
         try:
-            message, fds, _flags, _address = socket.recv_fds(control, MAX_MESSAGE, 2)
+            message, fds, _flags, _address = socket.recv_fds(control, MAX_ASKS, 2 * MAX_ASKS)
         except OSError:
             return
         if not message:
             return
+        pidfds: list[int | None] = [None] * len(message)
         try:
-            pidfd = _fork_worker(control, fds, episode) if len(fds) == 2 else None
+            if len(fds) == 2 * len(message) and message == ASK * len(message):
+                pidfds = [_fork_worker(control, fds[2 * i:2 * i + 2], episode) for i in range(len(message))]
         finally:
             for fd in fds:
                 os.close(fd)
+        started = [pidfd for pidfd in pidfds if pidfd is not None]
         try:
-            if pidfd is None:
-                control.send(REFUSED)
-            else:
-                socket.send_fds(control, [STARTED], [pidfd])
+            socket.send_fds(control, [b"".join(REFUSED if p is None else STARTED for p in pidfds)], started)
         except OSError:
             return
         finally:
-            if pidfd is not None:
+            for pidfd in started:
                 os.close(pidfd)
 
 
 def _fork_worker(control: socket.socket, fds: list[int], episode: int) -> int | None:
-    """A pidfd of a new worker, or None when the system would not fork."""
+    """A pidfd of a new worker reading ``fds[0]`` and writing ``fds[1]``, or None when the system would not
+    fork."""
     try:
         pid = os.fork()
     except OSError:
@@ -67,6 +70,8 @@ def _fork_worker(control: socket.socket, fds: list[int], episode: int) -> int | 
 
 
 def _become_worker(control: socket.socket, fds: list[int], episode: int) -> None:
+    """Keep nothing but its own pipes and the episode's pidfd: the other workers' pipes of the same message
+    (a copy of another's stdout would hide that worker's end from its episode) and their pidfds are closed."""
     code = 1
     try:
         control.close()
@@ -74,9 +79,8 @@ def _become_worker(control: socket.socket, fds: list[int], episode: int) -> None
         os.dup2(fds[1], 1)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-        for fd in (*fds, devnull):
-            if fd > 2:
-                os.close(fd)
+        os.closerange(3, episode)
+        os.closerange(episode + 1, os.sysconf("SC_OPEN_MAX"))
         worker.serve(episode)
         code = 0
     finally:
