@@ -20,6 +20,7 @@ import psutil
 from lbi.envs.sqlite import wire, worker_process, zygote
 from lbi.envs.sqlite.session import SqlSession
 from tests.children import ended
+from tests.eventually import eventually
 
 
 def _database(tmp_path: Path, value: int = 7) -> Path:
@@ -84,10 +85,7 @@ def test_a_released_zygote_stops_at_once_and_open_episodes_go_on(tmp_path: Path)
         zygote = worker_process._zygote._process
         worker_process.release_zygote()  # a run ended while another's episode is open
         assert zygote.poll() is not None and worker_process._zygote._process is None
-        deadline = time.monotonic() + 5
-        while _channel_threads() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert not _channel_threads(), "the released zygote's sender and reader threads ended"
+        assert eventually(lambda: not _channel_threads(), timeout_s=5), "the released zygote's threads end"
         time.sleep(0.6)
         assert "7" in _select(session), "an open episode's worker outlives a released zygote"
     finally:
