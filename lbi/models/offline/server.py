@@ -60,7 +60,10 @@ def create_app(*, latency_ms: float = 0, fault_rate: float = 0.0, seed: int = 0)
             return invalid(f"unknown fault {fault!r}; known: {', '.join(faults.KINDS)}")
         role_counts[role_of(chat.metadata) or "unknown"] += 1
         if fault is None:
-            response = json_response(completion_body(chat, answer(chat, seed=seed)))
+            # on a thread: a burst's answers (a proposal's is milliseconds of CPU) would otherwise hold the loop,
+            # and the requests behind them would be read, and their latency begun, only afterwards
+            text = await asyncio.to_thread(answer, chat, seed=seed)
+            response = json_response(completion_body(chat, text))
             await _rest_of_latency(arrived, latency_ms)
             counts["answered"] += 1
             return response
