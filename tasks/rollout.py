@@ -10,31 +10,45 @@ from lbi import runtime
 from lbi.agent.loop import run_episode
 from lbi.method.clean_steps import repeats_previous
 from lbi.method.stages import Stage
-from lbi.store import failures, instructions, trajectories
-from lbi.store.trajectories import StoredStep
+from lbi.progress import id_range
+from lbi.store import failures, trajectories
+from lbi.store.trajectories import StoredStep, ToRollOut
 from tasks.outcome import Outcome, for_units, guarded
 from tasks.priority import call_priority
 
 
 @task(name="rollout", cache_policy=NONE)
 def roll_out(run_id: int, instruction_ids: list[int], max_steps: int) -> Outcome:
-    """One episode per instruction of the batch; returns the trajectories' ids."""
-    return for_units(instruction_ids, lambda instruction_id: roll_out_one(run_id, instruction_id, max_steps))
+    """One episode per instruction of the batch; returns the trajectories' ids. The batch's instructions,
+    and the trajectories already stored for them, are read in one statement."""
+    rt = runtime.for_run(run_id)
+    found: dict[int, ToRollOut] = {}
+
+    def read() -> list[int]:
+        with rt.engine.connect() as conn:
+            found.update(trajectories.to_roll_out(conn, instruction_ids=instruction_ids,
+                                                  actor_model=rt.params["actor_model"]))
+        return []
+
+    reading = guarded(f"instructions {id_range(instruction_ids)}", read)
+    if reading.failures:
+        return reading
+    return for_units(instruction_ids, lambda instruction_id: roll_out_one(
+        run_id, instruction_id, found.get(instruction_id), max_steps))
 
 
-def roll_out_one(run_id: int, instruction_id: int, max_steps: int) -> Outcome:
+def roll_out_one(run_id: int, instruction_id: int, to_roll_out: ToRollOut | None, max_steps: int) -> Outcome:
     rt = runtime.for_run(run_id)
     model = rt.params["actor_model"]
 
     def work() -> list[int]:
-        with rt.engine.connect() as conn:
-            existing = trajectories.find(conn, instruction_id=instruction_id, actor_model=model)
-            if existing is not None:
-                return [existing]
-            instruction = instructions.instruction_text(conn, instruction_id=instruction_id)
+        if to_roll_out is None:
+            raise LookupError(f"no instruction {instruction_id} in the store")
+        if to_roll_out.trajectory_id is not None:
+            return [to_roll_out.trajectory_id]
         with rt.make_env() as env:
-            episode = run_episode(env, client=rt.client, model=model, instruction=instruction, max_steps=max_steps,
-                                  priority=call_priority(Stage.ROLLOUT, instruction_id))
+            episode = run_episode(env, client=rt.client, model=model, instruction=to_roll_out.instruction,
+                                  max_steps=max_steps, priority=call_priority(Stage.ROLLOUT, instruction_id))
         steps = [StoredStep(idx, step.reason, step.action, step.observation, step.observation_error, repeats,
                             step.artifacts)
                  for idx, (step, repeats) in enumerate(zip(episode.steps, repeats_previous(episode.steps)), start=1)]

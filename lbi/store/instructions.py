@@ -43,9 +43,3 @@ def add_self_instruct(conn: sa.Connection, *, environment_id: str, chunk_id: int
         {"env": environment_id, "hashes": hashes, "c": chunk_id},
     ).all())
     return [ids[digest] for digest in digests]
-
-
-def instruction_text(conn: sa.Connection, *, instruction_id: int) -> str:
-    return conn.execute(
-        sa.text("SELECT text FROM lbi.instructions WHERE id = :id"), {"id": instruction_id}
-    ).scalar_one()

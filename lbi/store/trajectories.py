@@ -42,6 +42,23 @@ class StoredTrajectory:
         return before, turns
 
 
+@dataclass(frozen=True)
+class ToRollOut:
+    instruction: str
+    trajectory_id: int | None  # the actor's trajectory of it, when one is stored already
+
+
+def to_roll_out(conn: sa.Connection, *, instruction_ids: list[int], actor_model: str) -> dict[int, ToRollOut]:
+    """Each instruction's text and the trajectory ``actor_model`` already has for it, in one statement."""
+    rows = conn.execute(
+        sa.text("SELECT i.id, i.text, t.id FROM lbi.instructions i"
+                " LEFT JOIN lbi.trajectories t ON t.instruction_id = i.id AND t.actor_model = :m"
+                " WHERE i.id = ANY(CAST(:ids AS bigint[]))"),
+        {"ids": instruction_ids, "m": actor_model},
+    )
+    return {instruction_id: ToRollOut(text, trajectory_id) for instruction_id, text, trajectory_id in rows}
+
+
 def find(conn: sa.Connection, *, instruction_id: int, actor_model: str) -> int | None:
     return conn.execute(
         sa.text("SELECT id FROM lbi.trajectories WHERE instruction_id = :i AND actor_model = :m"),

@@ -8,7 +8,8 @@ import threading
 import sqlalchemy as sa
 
 from lbi.docs.chunking import chunk_text, chunking_key
-from lbi.store import documents, instructions, runs
+from lbi.store import documents, instructions, runs, trajectories
+from lbi.store.trajectories import ToRollOut
 
 ENV = "tasks-env-v0"
 TEXT = "# Guide\n\n" + "\n\n".join(f"Paragraph {i}: " + "words " * 60 for i in range(10))
@@ -69,3 +70,17 @@ def _store_in_its_own_transaction(store: sa.Engine, chunk_id: int, run_id: int, 
     with store.begin() as conn:
         conn.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
         return _add(conn, chunk_id, run_id, texts)
+
+
+def test_a_rollout_batch_reads_its_instructions_and_the_actors_stored_trajectories_at_once(store: sa.Engine) -> None:
+    (first, *_), run_id = _chunks_and_run(store)
+    with store.begin() as conn:
+        done, other_actor, new = _add(conn, first, run_id, ["Count the albums.", "List every artist.", "Sum it."])
+        stored = trajectories.save(conn, instruction_id=done, environment_id=ENV, actor_model="actor",
+                                   status="completed", error=None, initial_observation="o", steps=[], run_id=run_id)
+        trajectories.save(conn, instruction_id=other_actor, environment_id=ENV, actor_model="another actor",
+                          status="completed", error=None, initial_observation="o", steps=[], run_id=run_id)
+        found = trajectories.to_roll_out(conn, instruction_ids=[done, other_actor, new, new + 1000],
+                                         actor_model="actor")
+    assert found == {done: ToRollOut("Count the albums.", stored), other_actor: ToRollOut("List every artist.", None),
+                     new: ToRollOut("Sum it.", None)}  # an id the store does not hold is left out
