@@ -83,6 +83,8 @@ def end_idle() -> None:
     with _idle_lock:
         idle, _idle[:] = list(_idle), []
     for process in idle:
+        process.kill()  # all of them first: they exit side by side, not one after another's exit
+    for process in idle:
         process.end()
 
 
