@@ -136,17 +136,51 @@ def _started_zygote() -> tuple[socket.socket, subprocess.Popen]:
     return ours, process
 
 
+def _answers(ours: socket.socket, workers: int) -> tuple[bytes, list[int]]:
+    """The zygote's answers to ``workers`` asked for, one message each, and the pidfds they hand over."""
+    answers, pidfds = b"", []
+    for _ in range(workers):
+        message, fds, _flags, _address = socket.recv_fds(ours, 64, 2)
+        assert len(message) == 1, message  # one worker an answer
+        answers, pidfds = answers + message, pidfds + fds
+    return answers, pidfds
+
+
+def test_each_worker_asked_for_is_answered_as_soon_as_it_is_forked() -> None:
+    """The first episode of a burst gets its worker after one fork, not after the whole burst's."""
+    ours, process = _started_zygote()
+    burst = 20
+    stdins, stdouts = [os.pipe() for _ in range(burst)], [os.pipe() for _ in range(burst)]
+    pidfds: list[int] = []
+    try:
+        socket.send_fds(ours, [zygote.ASK * burst],
+                        [fd for stdin, stdout in zip(stdins, stdouts) for fd in (stdin[0], stdout[1])])
+        message, pidfds, _flags, _address = socket.recv_fds(ours, 64, burst)
+        assert (message, len(pidfds)) == (zygote.STARTED, 1)
+        answers, rest = _answers(ours, burst - 1)
+        pidfds += rest
+        assert answers == zygote.STARTED * (burst - 1) and len(pidfds) == burst
+    finally:
+        for pidfd in pidfds:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.close(pidfd)
+        for fd in (fd for pipe in (*stdins, *stdouts) for fd in pipe):
+            os.close(fd)
+        ours.close()
+        assert process.wait(5) == 0
+
+
 def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on() -> None:
     ours, process = _started_zygote()
     pipes = [os.pipe() for _ in range(4)]  # two workers' stdin and stdout
     fds = [pipes[0][0], pipes[1][1], pipes[2][0], pipes[3][1]]
     try:
         ours.send(b"no descriptors")
-        assert socket.recv_fds(ours, 64, 1)[:2] == (zygote.REFUSED * len(b"no descriptors"), [])
+        assert _answers(ours, len(b"no descriptors")) == (zygote.REFUSED * len(b"no descriptors"), [])
         socket.send_fds(ours, [zygote.ASK * 2], fds[:3])  # one descriptor short
-        assert socket.recv_fds(ours, 64, 2)[:2] == (zygote.REFUSED * 2, [])
+        assert _answers(ours, 2) == (zygote.REFUSED * 2, [])
         socket.send_fds(ours, [zygote.ASK * 2], fds)
-        message, pidfds, _flags, _address = socket.recv_fds(ours, 64, 2)
+        message, pidfds = _answers(ours, 2)
         assert message == zygote.STARTED * 2 and len(pidfds) == 2
         for pidfd in pidfds:
             signal.pidfd_send_signal(pidfd, signal.SIGKILL)
@@ -167,7 +201,7 @@ def test_a_worker_holds_no_descriptor_of_the_others_asked_for_with_it() -> None:
     pidfds: list[int] = []
     try:
         socket.send_fds(ours, [zygote.ASK * 3], [fd for i in range(3) for fd in (stdins[i][0], stdouts[i][1])])
-        message, pidfds, _flags, _address = socket.recv_fds(ours, 64, 3)
+        message, pidfds = _answers(ours, 3)
         assert message == zygote.STARTED * 3
         for i in range(3):  # each worker answers: it is past its start, where it lets the others' pipes go
             os.write(stdins[i][1], wire.encode({"op": "close"}))
