@@ -76,6 +76,14 @@ def guarded(subject: str, work: Callable[[], list[int]], *, attempts: int = 4) -
     raise AssertionError("unreachable")
 
 
+def guarded_read(subject: str, read: Callable[[], T]) -> T | Outcome:
+    """What ``read()`` returns (a batch's rows, read once for all its units), or, when it fails, the
+    Outcome ``guarded`` makes of the failure (a lost store still raises)."""
+    value: list[T] = []
+    outcome = guarded(subject, lambda: value.append(read()) or [])
+    return value[0] if value else outcome
+
+
 def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 

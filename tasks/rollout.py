@@ -13,7 +13,7 @@ from lbi.method.stages import Stage
 from lbi.progress import id_range
 from lbi.store import failures, trajectories
 from lbi.store.trajectories import StoredStep, ToRollOut
-from tasks.outcome import Outcome, for_units, guarded
+from tasks.outcome import Outcome, for_units, guarded, guarded_read
 from tasks.priority import call_priority
 
 
@@ -22,17 +22,14 @@ def roll_out(run_id: int, instruction_ids: list[int], max_steps: int) -> Outcome
     """One episode per instruction of the batch; returns the trajectories' ids. The batch's instructions,
     and the trajectories already stored for them, are read in one statement."""
     rt = runtime.for_run(run_id)
-    found: dict[int, ToRollOut] = {}
 
-    def read() -> list[int]:
+    def read() -> dict[int, ToRollOut]:
         with rt.engine.connect() as conn:
-            found.update(trajectories.to_roll_out(conn, instruction_ids=instruction_ids,
-                                                  actor_model=rt.params["actor_model"]))
-        return []
+            return trajectories.to_roll_out(conn, instruction_ids=instruction_ids, actor_model=rt.params["actor_model"])
 
-    reading = guarded(f"instructions {id_range(instruction_ids)}", read)
-    if reading.failures:
-        return reading
+    found = guarded_read(f"instructions {id_range(instruction_ids)}", read)
+    if isinstance(found, Outcome):
+        return found
     return for_units(instruction_ids, lambda instruction_id: roll_out_one(
         run_id, instruction_id, found.get(instruction_id), max_steps))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -77,13 +78,17 @@ def add_chunks(conn: sa.Connection, *, document_id: int, chunking: str, chunks: 
     return chunk_ids(conn, document_id=document_id, chunking=chunking)
 
 
-def chunk_position(conn: sa.Connection, *, chunk_id: int) -> tuple[int, int]:
-    """(the chunk's index, how many chunks its document has in the same chunking)."""
-    row = conn.execute(sa.text(
-        "SELECT c.idx, (SELECT count(*) FROM lbi.doc_chunks o WHERE o.document_id = c.document_id"
-        " AND o.chunking = c.chunking) FROM lbi.doc_chunks c WHERE c.id = :id"), {"id": chunk_id}).one()
-    return int(row[0]), int(row[1])
+@dataclass(frozen=True)
+class ChunkToPropose:
+    index: int  # in its document, under its chunking
+    of: int  # how many chunks its document has under that chunking
+    text: str
 
 
-def chunk_text(conn: sa.Connection, *, chunk_id: int) -> str:
-    return conn.execute(sa.text("SELECT text FROM lbi.doc_chunks WHERE id = :id"), {"id": chunk_id}).scalar_one()
+def chunks_to_propose(conn: sa.Connection, *, chunk_ids: list[int]) -> dict[int, ChunkToPropose]:
+    """Each chunk's place in its document and its text, in one statement."""
+    rows = conn.execute(sa.text(
+        "SELECT c.id, c.idx, (SELECT count(*) FROM lbi.doc_chunks o WHERE o.document_id = c.document_id"
+        " AND o.chunking = c.chunking), c.text FROM lbi.doc_chunks c WHERE c.id = ANY(CAST(:ids AS bigint[]))"),
+        {"ids": chunk_ids})
+    return {chunk_id: ChunkToPropose(int(index), int(of), text) for chunk_id, index, of, text in rows}

@@ -44,13 +44,19 @@ def record_failed_generation(conn: sa.Connection, *, stage: str, subject: str, m
     )
 
 
-def failed_models(conn: sa.Connection, *, stage: str, subject: str, retries: int | None = None) -> set[str]:
-    """Models whose answer for this subject broke the contract and is not to be asked again now."""
-    return set(conn.execute(
-        sa.text(f"SELECT f.model FROM lbi.failed_generations f WHERE f.stage = :stage AND f.subject = :subject"
-                f" AND {STANDING}"),
-        {"stage": stage, "subject": subject, "retries": retries_now(retries)},
-    ).scalars())
+def failed_models(conn: sa.Connection, *, stage: str, subjects: list[str],
+                  retries: int | None = None) -> dict[str, set[str]]:
+    """For each of the subjects with any, the models whose answer for it broke the contract and are not
+    to be asked again now."""
+    rows = conn.execute(
+        sa.text(f"SELECT f.subject, f.model FROM lbi.failed_generations f WHERE f.stage = :stage"
+                f" AND f.subject = ANY(CAST(:subjects AS text[])) AND {STANDING}"),
+        {"stage": stage, "subjects": subjects, "retries": retries_now(retries)},
+    )
+    models: dict[str, set[str]] = {}
+    for subject, model in rows:
+        models.setdefault(subject, set()).add(model)
+    return models
 
 
 def failed_subjects(conn: sa.Connection, *, stage: str, subject_prefix: str,

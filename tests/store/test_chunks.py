@@ -21,5 +21,6 @@ def test_another_chunk_size_chunks_the_document_anew_and_the_same_one_reuses_its
                                      chunks=chunk_text(TEXT, max_chars=1000))
         assert len(small) > len(large) and not set(small) & set(large)
         assert again == small
-        assert documents.chunk_position(conn, chunk_id=small[-1]) == (len(small) - 1, len(small))
-        assert all(len(documents.chunk_text(conn, chunk_id=c)) <= 1000 for c in small)
+        read = documents.chunks_to_propose(conn, chunk_ids=small)
+        assert (read[small[-1]].index, read[small[-1]].of) == (len(small) - 1, len(small))
+        assert set(read) == set(small) and all(len(chunk.text) <= 1000 for chunk in read.values())

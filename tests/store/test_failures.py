@@ -30,7 +30,8 @@ def _fail(store: sa.Engine, run_id: int, subject: str = "chunk:1", stage: str = 
 
 def _standing(store: sa.Engine, retries: int | None = 1) -> tuple[set[str], set[tuple[str, str]]]:
     with store.connect() as conn:
-        return (failures.failed_models(conn, stage="self_instruct", subject="chunk:1", retries=retries),
+        return (failures.failed_models(conn, stage="self_instruct", subjects=["chunk:1", "chunk:2"],
+                                       retries=retries).get("chunk:1", set()),
                 failures.failed_subjects(conn, stage="self_instruct", subject_prefix="chunk:", retries=retries))
 
 
