@@ -146,6 +146,17 @@ def _answers(ours: socket.socket, workers: int) -> tuple[bytes, list[int]]:
     return answers, pidfds
 
 
+def _end(ours: socket.socket, process: subprocess.Popen, pidfds: list[int], pipes: list[tuple[int, int]]) -> None:
+    """Kill the workers, close every descriptor, and see the zygote end once its socket closes."""
+    for pidfd in pidfds:
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        os.close(pidfd)
+    for fd in (fd for pipe in pipes for fd in pipe):
+        os.close(fd)
+    ours.close()
+    assert process.wait(5) == 0
+
+
 def test_each_worker_asked_for_is_answered_as_soon_as_it_is_forked() -> None:
     """The first episode of a burst gets its worker after one fork, not after the whole burst's."""
     ours, process = _started_zygote()
@@ -161,13 +172,7 @@ def test_each_worker_asked_for_is_answered_as_soon_as_it_is_forked() -> None:
         pidfds += rest
         assert answers == zygote.STARTED * (burst - 1) and len(pidfds) == burst
     finally:
-        for pidfd in pidfds:
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-            os.close(pidfd)
-        for fd in (fd for pipe in (*stdins, *stdouts) for fd in pipe):
-            os.close(fd)
-        ours.close()
-        assert process.wait(5) == 0
+        _end(ours, process, pidfds, [*stdins, *stdouts])
 
 
 def test_the_zygote_answers_a_request_it_cannot_serve_and_goes_on() -> None:
@@ -211,13 +216,7 @@ def test_a_worker_holds_no_descriptor_of_the_others_asked_for_with_it() -> None:
             own = {f"pipe:[{os.fstat(stdins[i][0]).st_ino}]", f"pipe:[{os.fstat(stdouts[i][1]).st_ino}]"}
             assert {link for link in held if link.startswith("pipe:")} == own, (i, held)
     finally:
-        for pidfd in pidfds:
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-            os.close(pidfd)
-        for fd in (fd for pipe in (*stdins, *stdouts) for fd in pipe):
-            os.close(fd)
-        ours.close()
-        assert process.wait(5) == 0
+        _end(ours, process, pidfds, [*stdins, *stdouts])
 
 
 def _pid_of(pidfd: int) -> int:
