@@ -109,10 +109,10 @@ class _Ask:
 class _Channel:
     """The control socket of one running zygote. Callers queue their requests, and one sender thread sends
     whatever is queued as one message; the zygote answers the workers asked for in order, each as soon as it
-    is forked, so each answer resolves the oldest requests waiting. No caller holds a lock over a send: at a run's start ~150
-    episodes ask at once, and with a lock held across each send (which lets the interpreter lock go, and
-    waits for it again) they queued behind one another for 0.4-0.6 s each. One reader thread takes the
-    answers; when the zygote ends it fails every request still waiting or queued."""
+    is forked, so each answer resolves the oldest requests waiting. No caller holds a lock over a send: at a
+    run's start ~150 episodes ask at once, and with a lock held across each send (which lets the interpreter
+    lock go, and waits for it again) they queued behind one another for 0.4-0.6 s each. One reader thread
+    takes the answers; when the zygote ends it fails every request still waiting or queued."""
 
     def __init__(self, control: socket.socket, lock: threading.Lock) -> None:
         self._control = control
