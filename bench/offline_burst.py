@@ -1,6 +1,6 @@
-"""The offline model's answer to a burst: a synthesize run's first self-instruct calls (one per chunk of
-`sqlite-chinook-v0`'s documents, the project's own prompt) sent at once on new connections, as a run's
-start sends them. Prints the latency each round's calls saw against the latency the model was asked for.
+"""The offline model's answer to a burst: the self-instruct calls of bench/throughput.py's C = 64 run (one
+per chunk of `sqlite-chinook-v0`'s documents, the project's own prompt, as many tasks asked as the run asks)
+sent at once on new connections, as a run's start sends them. Prints the latency each round's calls saw against the latency the model was asked for.
 Run `python bench/offline_burst.py [--latency-ms 200] [--rounds 6]`.
 
 A provider answers each call its latency after it arrived however many arrive together; a stand-in whose
@@ -23,28 +23,36 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import offline_model  # noqa: E402
+from bench.throughput import ENV, WORKLOADS  # noqa: E402
+from flows.params import SynthesizeParams  # noqa: E402
+from lbi.config import Settings  # noqa: E402
 from lbi.docs.chunking import chunk_text  # noqa: E402
 from lbi.docs.document import Skipped  # noqa: E402
 from lbi.docs.loaders import iter_documents  # noqa: E402
 from lbi.envs import registry  # noqa: E402
 from lbi.method.roles import Role  # noqa: E402
+from lbi.method.self_instruct import tasks_for_chunk  # noqa: E402
 from lbi.models.metadata import request_metadata  # noqa: E402
 from lbi.prompts import self_instruct  # noqa: E402
 
-ENV = "sqlite-chinook-v0"
-CHUNK_CHARS = 6000  # SynthesizeParams' default
-
 
 def proposal_bodies() -> list[bytes]:
-    """One self-instruct request per chunk of the environment's documents, as a run asks them."""
+    """The self-instruct requests of the C = 64 run, one per chunk that proposes a task."""
     spec = registry.spec(ENV)
+    params = SynthesizeParams(env=ENV, **WORKLOADS[64])
     with registry.make(ENV) as env:
         start = env.reset().text
-    chunks = [chunk for item in iter_documents(list(spec.docs), max_docs=None) if not isinstance(item, Skipped)
-              for chunk in chunk_text(item.text, max_chars=CHUNK_CHARS)]
-    return [json.dumps({"model": "offline-generator", "messages": self_instruct.build(spec, start, chunk, 3),
-                        "metadata": request_metadata(role=Role.SELF_INSTRUCT, family=spec.family)}).encode()
-            for chunk in chunks]
+    model, bodies = Settings().generator_model, []
+    for item in iter_documents(list(spec.docs), max_docs=params.max_docs):
+        if isinstance(item, Skipped):
+            continue
+        chunks = chunk_text(item.text, max_chars=params.chunk_chars)
+        for index, chunk in enumerate(chunks):
+            if n := tasks_for_chunk(params.instructions_per_doc, index, len(chunks)):
+                bodies.append(json.dumps({
+                    "model": model, "messages": self_instruct.build(spec, start, chunk, n),
+                    "metadata": request_metadata(role=Role.SELF_INSTRUCT, family=spec.family)}).encode())
+    return bodies
 
 
 async def burst(url: str, bodies: list[bytes]) -> list[float]:
