@@ -1,6 +1,7 @@
 """The offline model's answer to a burst: the self-instruct calls of bench/throughput.py's C = 64 run (one
 per chunk of `sqlite-chinook-v0`'s documents, the project's own prompt, as many tasks asked as the run asks)
-sent at once on new connections, as a run's start sends them. Prints the latency each round's calls saw against the latency the model was asked for.
+sent at once on new connections, as a run's start sends them. Prints the latency each round's calls saw
+against the latency the model was asked for.
 Run `python bench/offline_burst.py [--latency-ms 200] [--rounds 6]`.
 
 A provider answers each call its latency after it arrived however many arrive together; a stand-in whose
